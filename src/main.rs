@@ -1,0 +1,85 @@
+//! The `lbcheck` binary: parses arguments, runs the library, prints, and
+//! turns the outcome into an exit status (0 clean, 1 findings, 2 error).
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, ColorChoice, Command, InputArgs, ModelFormat};
+use lbcheck::diag::Severity;
+use lbcheck::report;
+use lbcheck::syntax::haproxy::lexer::Env;
+
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { 0 });
+        }
+    };
+    match cli.command {
+        Command::Model(args) => model(args),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    }
+}
+
+fn options(input: &InputArgs) -> lbcheck::Options {
+    lbcheck::Options {
+        haproxy_version: input.haproxy_version,
+        env: if input.env { Env::Values(std::env::vars().collect()) } else { Env::Unresolved },
+    }
+}
+
+/// Loads the input and prints its diagnostics to stderr; `None` when it could
+/// not be read or holds errors (the caller exits 2).
+fn load(input: &InputArgs) -> Result<lbcheck::Loaded, ExitCode> {
+    let loaded = match lbcheck::load(&input.paths, &options(input)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let color = use_color(input.color);
+    let mut err = std::io::stderr().lock();
+    for d in &loaded.diagnostics {
+        let _ = writeln!(err, "{}", report::text::render(&loaded.db, d, color));
+    }
+    if loaded.has_errors() {
+        let _ = writeln!(err, "lbcheck: the configuration has errors ({})", report::text::summary(&loaded.diagnostics));
+        return Err(ExitCode::from(EXIT_ERROR));
+    }
+    Ok(loaded)
+}
+
+fn model(args: cli::ModelArgs) -> ExitCode {
+    let loaded = match load(&args.input) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let out = match args.format {
+        ModelFormat::Text => report::model_text::render(&loaded.db, &loaded.model),
+        ModelFormat::Json => report::model_json::render(&loaded.db, &loaded.model),
+        ModelFormat::Dot => report::model_dot::render(&loaded.model),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let warned = loaded.diagnostics.iter().any(|d| d.severity >= Severity::Warning);
+    ExitCode::from(if warned { EXIT_FINDINGS } else { 0 })
+}

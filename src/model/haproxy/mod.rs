@@ -1,0 +1,532 @@
+//! Lowers an HAProxy syntax tree into the routing [`Model`].
+//!
+//! Sections are walked in file order, as HAProxy does: a `defaults` section
+//! starts from scratch (or from the one named by `from`) and becomes the base
+//! of the proxies after it; a proxy starts from its defaults and applies its
+//! own lines in order, so `default-server` lines only reach the servers that
+//! follow them and ACLs must be declared before they are used.
+
+mod acl;
+mod bind;
+mod server;
+
+use std::collections::HashMap;
+
+pub use server::parse_time_ms;
+
+use self::acl::AclTable;
+use self::server::ServerParams;
+use crate::diag::Diagnostic;
+use crate::model::{
+    Algorithm, AlgorithmKind, Backend, BackendKind, Condition, EntryKind, EntryPoint, Health, Limits, Mode,
+    Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+};
+use crate::source::Span;
+use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
+use crate::version::Version;
+
+/// Settings a proxy takes from its defaults section or sets itself.
+#[derive(Debug, Clone, Default)]
+struct ProxySettings {
+    mode: Option<Sourced<Mode>>,
+    maxconn: Option<Sourced<Option<u64>>>,
+    balance: Option<Sourced<Algorithm>>,
+    hash_type: Option<Sourced<String>>,
+    check_type: Option<Sourced<String>>,
+    allbackups: Option<Sourced<bool>>,
+    fullconn: Option<Sourced<Option<u64>>>,
+    default_backend: Option<(String, Span, bool)>,
+    servers: ServerParams,
+}
+
+/// Active-check options (`option httpchk`, ...) and the check they select.
+const CHECK_OPTIONS: &[&str] = &[
+    "httpchk",
+    "ssl-hello-chk",
+    "smtpchk",
+    "pgsql-check",
+    "redis-check",
+    "mysql-check",
+    "ldap-check",
+    "spop-check",
+    "tcp-check",
+    "external-check",
+];
+
+/// Terminal `http-request` / `tcp-request` actions: routing ends there.
+const TERMINAL_ACTIONS: &[&str] = &["deny", "reject", "tarpit", "redirect", "return", "use-service", "silent-drop"];
+
+fn parse_count(line: &Line, i: usize, diags: &mut Vec<Diagnostic>) -> Option<u64> {
+    let word = line.words.get(i)?;
+    match word.as_str().parse::<u64>() {
+        Ok(n) => Some(n),
+        Err(_) if word.env => None,
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(format!("'{}' expects an integer, not '{}'", line.keyword(), word.as_str()))
+                    .at(line.word_span(i)),
+            );
+            None
+        }
+    }
+}
+
+impl ProxySettings {
+    /// Applies a line that defaults sections and proxies share. Returns
+    /// `false` when the line is not one of those.
+    fn apply(&mut self, line: &Line, origin: &Origin, diags: &mut Vec<Diagnostic>) -> bool {
+        let sourced_at = |i: usize| line.word_span(i).to(line.word_span(0));
+        let negated = line.keyword() == "no";
+        let kw_at = usize::from(negated || line.keyword() == "default");
+        match line.word(kw_at).unwrap_or("") {
+            "mode" => match line.word(kw_at + 1) {
+                Some("http") => self.mode = Some(Sourced::new(Mode::Http, origin, sourced_at(1))),
+                Some("tcp") => self.mode = Some(Sourced::new(Mode::Tcp, origin, sourced_at(1))),
+                Some("log" | "spop") => {}
+                other => diags.push(
+                    Diagnostic::error(format!("unknown mode '{}'", other.unwrap_or("")))
+                        .at(line.word_span(1))
+                        .help("use 'mode http' or 'mode tcp'"),
+                ),
+            },
+            "maxconn" => {
+                if let Some(n) = parse_count(line, 1, diags) {
+                    self.maxconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
+                }
+            }
+            "fullconn" => {
+                if let Some(n) = parse_count(line, 1, diags) {
+                    self.fullconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
+                }
+            }
+            "balance" => {
+                let Some(word) = line.word(1) else {
+                    diags.push(Diagnostic::error("'balance' needs an algorithm").at(line.word_span(0)));
+                    return true;
+                };
+                match AlgorithmKind::from_haproxy(word) {
+                    Some(kind) => {
+                        let args = line.words[1..].iter().map(|w| w.as_str().to_string()).collect();
+                        let end = line.words.len() - 1;
+                        self.balance = Some(Sourced::new(Algorithm { kind, args }, origin, sourced_at(end)));
+                    }
+                    None => diags.push(
+                        Diagnostic::error(format!("unknown balance algorithm '{word}'"))
+                            .at(line.word_span(1))
+                            .help(
+                                "use roundrobin, static-rr, leastconn, first, source, uri, url_param, \
+                                 hdr(<name>), random, rdp-cookie or hash",
+                            ),
+                    ),
+                }
+            }
+            "hash-type" => {
+                let text: Vec<&str> = line.words[1..].iter().map(|w| w.as_str()).collect();
+                self.hash_type = Some(Sourced::new(text.join(" "), origin, sourced_at(line.words.len() - 1)));
+            }
+            "option" => {
+                let Some(name) = line.word(kw_at + 1) else { return true };
+                if name == "allbackups" {
+                    self.allbackups = Some(Sourced::new(!negated, origin, sourced_at(kw_at + 1)));
+                } else if CHECK_OPTIONS.contains(&name) {
+                    self.check_type = if negated { None } else { Some(Sourced::new(name.to_string(), origin, sourced_at(kw_at + 1))) };
+                }
+            }
+            "default_backend" => match line.words.get(1) {
+                Some(w) => {
+                    self.default_backend = Some((w.as_str().to_string(), line.span(), line.uncertain));
+                }
+                None => diags.push(Diagnostic::error("'default_backend' needs a backend name").at(line.word_span(0))),
+            },
+            "default-server" => {
+                let origin = match origin {
+                    Origin::Explicit => Origin::DefaultServer,
+                    o => o.clone(),
+                };
+                self.servers.apply(line, 1, &origin, diags);
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
+struct Lowering<'c, 'a> {
+    config: &'c Config<'a>,
+    version: Version,
+    diags: Vec<Diagnostic>,
+    model: Model,
+}
+
+impl Lowering<'_, '_> {
+    fn run(mut self) -> (Model, Vec<Diagnostic>) {
+        let mut named: HashMap<String, ProxySettings> = HashMap::new();
+        let mut current = ProxySettings::default();
+        for section in &self.config.sections {
+            match section.kind {
+                SectionKind::Global => self.global(section),
+                SectionKind::Defaults => {
+                    let name = section.name().filter(|n| *n != "from").unwrap_or("").to_string();
+                    let mut settings = self.base(section, &named, &ProxySettings::default());
+                    let origin = Origin::Defaults(name.clone());
+                    for line in &section.lines {
+                        settings.apply(line, &origin, &mut self.diags);
+                    }
+                    if !name.is_empty() {
+                        named.insert(name, settings.clone());
+                    }
+                    current = settings;
+                }
+                SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen => {
+                    let base = self.base(section, &named, &current);
+                    self.proxy(section, base);
+                }
+                SectionKind::Other(_) => {}
+            }
+        }
+        self.resolve_dynamic_targets();
+        self.model.uncertain = self.config.uncertain.clone();
+        (self.model, self.diags)
+    }
+
+    /// The settings a section starts from: `from NAME`, else `fallback`.
+    fn base(&mut self, section: &Section, named: &HashMap<String, ProxySettings>, fallback: &ProxySettings) -> ProxySettings {
+        let Some(from) = section.from_defaults() else {
+            return fallback.clone();
+        };
+        match named.get(from) {
+            Some(s) => s.clone(),
+            None => {
+                let at = section.header.words.iter().position(|w| w.as_str() == from).unwrap_or(0);
+                self.diags.push(
+                    Diagnostic::error(format!("no defaults section named '{from}' before this point"))
+                        .at(section.header.word_span(at))
+                        .help("a named defaults section must be declared before the sections that use it"),
+                );
+                fallback.clone()
+            }
+        }
+    }
+
+    fn global(&mut self, section: &Section) {
+        for line in &section.lines {
+            if line.keyword() == "maxconn" {
+                if let Some(n) = parse_count(line, 1, &mut self.diags) {
+                    self.model.limits.global_maxconn = Sourced {
+                        value: Some(n),
+                        origin: Origin::Explicit,
+                        span: Some(line.span()),
+                    };
+                }
+            }
+        }
+    }
+
+    fn proxy(&mut self, section: &Section, mut settings: ProxySettings) {
+        let name = section.name().unwrap_or("").to_string();
+        let header_span = section.header.span();
+        let mut acls = AclTable::default();
+        let mut binds = Vec::new();
+        let mut actions = Vec::new();
+        let mut redirects = Vec::new();
+        let mut use_backends = Vec::new();
+        let mut servers = Vec::new();
+        if let Some(addr) = section.header.words.get(2).filter(|w| w.as_str() != "from") {
+            binds.extend(bind::parse(addr.as_str(), false, section.header.word_span(2)));
+        }
+        for line in &section.lines {
+            if settings.apply(line, &Origin::Explicit, &mut self.diags) {
+                continue;
+            }
+            match line.keyword() {
+                "acl" => acls.add(line, &mut self.diags),
+                "bind" => {
+                    let tls = line.words.iter().skip(2).any(|w| w.as_str() == "ssl");
+                    match line.words.get(1) {
+                        Some(w) if !w.env => binds.extend(bind::parse(w.as_str(), tls, line.word_span(1))),
+                        Some(w) => binds.push(bind::unresolved(w.as_str(), tls, line.word_span(1))),
+                        None => self
+                            .diags
+                            .push(Diagnostic::error("'bind' needs an address").at(line.word_span(0))),
+                    }
+                }
+                "http-request" | "tcp-request" => {
+                    if let Some(route) = self.action(line, &acls) {
+                        actions.push(route);
+                    }
+                }
+                "redirect" => {
+                    let (cond, end) = self.condition_of(line, 1, &acls);
+                    let action = words_text(line, 0, end);
+                    redirects.push(route(RouteKind::Action, cond, Target::Terminal { action }, line));
+                }
+                "use_backend" => {
+                    let Some(target) = line.word(1) else {
+                        self.diags
+                            .push(Diagnostic::error("'use_backend' needs a backend name").at(line.word_span(0)));
+                        continue;
+                    };
+                    let (cond, _) = self.condition_of(line, 2, &acls);
+                    use_backends.push(route(RouteKind::UseBackend, cond, backend_target(target), line));
+                }
+                "server" => self.server(line, &settings.servers, &mut servers),
+                "server-template" => self.server_template(line, &settings.servers, &mut servers),
+                _ => {}
+            }
+        }
+        let uncertain = section.header.uncertain;
+        let mode = settings.mode.clone().unwrap_or_else(|| Sourced::built_in(Mode::Tcp));
+        if matches!(section.kind, SectionKind::Frontend | SectionKind::Listen) {
+            let mut routes = actions;
+            routes.append(&mut redirects);
+            routes.append(&mut use_backends);
+            if let Some((backend, span, uncertain)) = &settings.default_backend {
+                routes.push(Route {
+                    kind: RouteKind::Default,
+                    condition: Condition::Always,
+                    target: backend_target(backend),
+                    span: *span,
+                    uncertain: *uncertain,
+                });
+            } else if section.kind == SectionKind::Listen {
+                routes.push(Route {
+                    kind: RouteKind::Default,
+                    condition: Condition::Always,
+                    target: Target::Backend { name: name.clone() },
+                    span: header_span,
+                    uncertain,
+                });
+            }
+            let maxconn = self.entry_maxconn(settings.maxconn.clone());
+            self.model.entry_points.push(EntryPoint {
+                name: name.clone(),
+                kind: if section.kind == SectionKind::Listen { EntryKind::Listen } else { EntryKind::Frontend },
+                span: header_span,
+                binds,
+                mode: mode.clone(),
+                maxconn,
+                routes,
+                uncertain,
+            });
+        }
+        if matches!(section.kind, SectionKind::Backend | SectionKind::Listen) {
+            let default_algorithm = if self.version >= Version::new(3, 3) {
+                AlgorithmKind::Random
+            } else {
+                AlgorithmKind::RoundRobin
+            };
+            self.model.backends.push(Backend {
+                name,
+                kind: if section.kind == SectionKind::Listen { BackendKind::Listen } else { BackendKind::Backend },
+                span: header_span,
+                mode,
+                algorithm: settings.balance.take().unwrap_or_else(|| {
+                    Sourced::built_in(Algorithm {
+                        kind: default_algorithm,
+                        args: Vec::new(),
+                    })
+                }),
+                hash_type: settings.hash_type.take().unwrap_or_else(|| Sourced::built_in("map-based".to_string())),
+                health: Health {
+                    check_type: settings.check_type.take(),
+                    allbackups: settings.allbackups.take().unwrap_or_else(|| Sourced::built_in(false)),
+                },
+                fullconn: settings.fullconn.take().unwrap_or_else(|| Sourced::built_in(None)),
+                servers,
+                uncertain,
+            });
+        }
+    }
+
+    /// A frontend's limit: its own or its defaults', else (since 2.0) the
+    /// global maxconn, else (before 2.0) 2000.
+    fn entry_maxconn(&self, own: Option<Sourced<Option<u64>>>) -> Sourced<Option<u64>> {
+        match own {
+            Some(s) if s.value.is_some() => s,
+            _ if self.version < Version::new(2, 0) => Sourced::built_in(Some(2000)),
+            _ => {
+                let global = &self.model.limits.global_maxconn;
+                Sourced {
+                    value: global.value,
+                    origin: Origin::Global,
+                    span: global.span,
+                }
+            }
+        }
+    }
+
+    /// `if`/`unless` from word `from` on: the condition, and where the words
+    /// before it end.
+    fn condition_of(&mut self, line: &Line, from: usize, acls: &AclTable) -> (Condition, usize) {
+        let at = (from..line.words.len()).find(|&i| matches!(line.word(i), Some("if" | "unless")));
+        match at {
+            None => (Condition::Always, line.words.len()),
+            Some(i) => {
+                let negate = line.word(i) == Some("unless");
+                (acl::condition(line, i + 1, negate, acls, &mut self.diags), i)
+            }
+        }
+    }
+
+    /// A terminal `http-request`/`tcp-request` rule, or `None` for rules that
+    /// let the request go on.
+    fn action(&mut self, line: &Line, acls: &AclTable) -> Option<Route> {
+        let action_at = match (line.keyword(), line.word(1)) {
+            ("tcp-request", Some("connection" | "content" | "session")) => 2,
+            ("tcp-request", _) => return None,
+            _ => 1,
+        };
+        let action = line.word(action_at)?;
+        let action = action.split('(').next().unwrap_or(action);
+        if !TERMINAL_ACTIONS.contains(&action) {
+            return None;
+        }
+        let (cond, end) = self.condition_of(line, action_at + 1, acls);
+        let text = words_text(line, 0, end);
+        Some(route(RouteKind::Action, cond, Target::Terminal { action: text }, line))
+    }
+
+    fn server(&mut self, line: &Line, defaults: &ServerParams, servers: &mut Vec<crate::model::Server>) {
+        let (Some(name), Some(addr)) = (line.word(1), line.words.get(2)) else {
+            self.diags.push(
+                Diagnostic::error("'server' needs a name and an address")
+                    .at(line.span())
+                    .help("write 'server <name> <address>[:<port>] [params]'"),
+            );
+            return;
+        };
+        let mut params = defaults.clone();
+        params.apply(line, 3, &Origin::Explicit, &mut self.diags);
+        let mut server = params.build(name.to_string(), addr.as_str().to_string(), line.span(), addr.env);
+        server.uncertain = line.uncertain;
+        servers.push(server);
+    }
+
+    fn server_template(&mut self, line: &Line, defaults: &ServerParams, servers: &mut Vec<crate::model::Server>) {
+        let (Some(prefix), Some(count), Some(addr)) = (line.word(1), line.word(2), line.words.get(3)) else {
+            self.diags.push(
+                Diagnostic::error("'server-template' needs a prefix, a count and an address")
+                    .at(line.span())
+                    .help("write 'server-template <prefix> <num | range> <fqdn>[:<port>] [params]'"),
+            );
+            return;
+        };
+        let range = match server::template_range(count) {
+            Ok(r) => r,
+            Err(message) => {
+                self.diags.push(Diagnostic::error(message).at(line.word_span(2)));
+                return;
+            }
+        };
+        let mut params = defaults.clone();
+        params.apply(line, 4, &Origin::Explicit, &mut self.diags);
+        for n in range {
+            let mut server = params.build(format!("{prefix}{n}"), addr.as_str().to_string(), line.span(), addr.env);
+            server.template = Some(prefix.to_string());
+            server.uncertain = line.uncertain;
+            servers.push(server);
+        }
+    }
+
+    /// Fills the backends a dynamic `use_backend` may reach: names fitting the
+    /// literal text around `%[...]`, and a `map(...)` default.
+    fn resolve_dynamic_targets(&mut self) {
+        let names: Vec<String> = self.model.backends.iter().map(|b| b.name.clone()).collect();
+        for entry in &mut self.model.entry_points {
+            for route in &mut entry.routes {
+                if let Target::Dynamic { expression, candidates } = &mut route.target {
+                    *candidates = dynamic_candidates(expression, &names);
+                }
+            }
+        }
+    }
+}
+
+fn route(kind: RouteKind, condition: Condition, target: Target, line: &Line) -> Route {
+    Route {
+        kind,
+        condition,
+        target,
+        span: line.span(),
+        uncertain: line.uncertain,
+    }
+}
+
+fn words_text(line: &Line, from: usize, to: usize) -> String {
+    let words: Vec<&str> = line.words[from..to.min(line.words.len())].iter().map(|w| w.as_str()).collect();
+    words.join(" ")
+}
+
+fn backend_target(name: &str) -> Target {
+    if name.contains("%[") {
+        Target::Dynamic {
+            expression: name.to_string(),
+            candidates: Vec::new(),
+        }
+    } else {
+        Target::Backend { name: name.to_string() }
+    }
+}
+
+/// Backends a log-format backend name can evaluate to, when knowable.
+fn dynamic_candidates(expression: &str, backends: &[String]) -> Vec<String> {
+    let (prefix, rest) = expression.split_once("%[").unwrap_or((expression, ""));
+    let suffix = rest.rsplit_once(']').map_or("", |(_, s)| s);
+    let mut out: Vec<String> = Vec::new();
+    if !prefix.is_empty() || !suffix.is_empty() {
+        out.extend(
+            backends
+                .iter()
+                .filter(|b| b.len() > prefix.len() + suffix.len() && b.starts_with(prefix) && b.ends_with(suffix))
+                .cloned(),
+        );
+    }
+    // map(file[,default]) and its map_* variants: the default is a candidate.
+    if let Some(i) = rest.find("map") {
+        if let Some(args) = rest[i..].split_once('(').and_then(|(_, a)| a.split_once(')')).map(|(a, _)| a) {
+            if let Some((_, default)) = args.split_once(',') {
+                let name = format!("{prefix}{}{suffix}", default.trim());
+                if backends.contains(&name) && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lowers a parsed HAProxy config; `version` decides version-dependent defaults.
+pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
+    Lowering {
+        config,
+        version,
+        diags: Vec::new(),
+        model: Model {
+            format: SourceFormat::Haproxy,
+            version: Some(version),
+            entry_points: Vec::new(),
+            backends: Vec::new(),
+            limits: Limits {
+                global_maxconn: Sourced::built_in(None),
+            },
+            uncertain: Vec::new(),
+        },
+    }
+    .run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dynamic_candidates_follow_literal_text_and_map_defaults() {
+        let b: Vec<String> = ["be_api", "be_web", "static", "be_fallback"].map(String::from).to_vec();
+        assert_eq!(dynamic_candidates("be_%[req.hdr(host)]", &b), ["be_api", "be_web", "be_fallback"]);
+        assert_eq!(
+            dynamic_candidates("%[req.hdr(host),lower,map(/etc/h.map,static)]", &b),
+            ["static"]
+        );
+        assert!(dynamic_candidates("%[var(txn.be)]", &b).is_empty());
+    }
+}

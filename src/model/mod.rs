@@ -1,0 +1,340 @@
+//! The format-neutral routing model: where traffic enters (entry points),
+//! how it is routed (ordered routes with conditions), and where it lands
+//! (backends and their servers), plus the connection limits around them.
+//!
+//! Every value that matters keeps where it came from ([`Origin`]) and, when it
+//! was written somewhere, its [`Span`], so a finding can say "weight 1
+//! (default)" or point at the `default-server` line that set it.
+
+pub mod condition;
+pub mod graph;
+pub mod haproxy;
+
+use serde::Serialize;
+
+pub use condition::{Condition, MatchMethod, Predicate};
+
+use crate::source::Span;
+use crate::version::Version;
+
+/// Which configuration language a model was lowered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Haproxy,
+    Nginx,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Written on the object itself.
+    Explicit,
+    /// From a `default-server` line of the same proxy.
+    DefaultServer,
+    /// From a `defaults` section (its own line or its `default-server`), by name
+    /// (`""` for an anonymous one).
+    Defaults(String),
+    /// From the `global` section.
+    Global,
+    /// The software's built-in default.
+    BuiltIn,
+}
+
+/// A value with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, origin: &Origin, span: Span) -> Sourced<T> {
+        Sourced {
+            value,
+            origin: origin.clone(),
+            span: Some(span),
+        }
+    }
+
+    pub fn built_in(value: T) -> Sourced<T> {
+        Sourced {
+            value,
+            origin: Origin::BuiltIn,
+            span: None,
+        }
+    }
+
+    pub fn explicit(value: T, span: Span) -> Sourced<T> {
+        Sourced {
+            value,
+            origin: Origin::Explicit,
+            span: Some(span),
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        self.origin == Origin::BuiltIn
+    }
+}
+
+/// The whole routing model of one configuration.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub format: SourceFormat,
+    /// The target version the version-dependent defaults followed.
+    pub version: Option<Version>,
+    pub entry_points: Vec<EntryPoint>,
+    pub backends: Vec<Backend>,
+    pub limits: Limits,
+    /// Parts of the config whose effect could not be decided statically
+    /// (an `.if` on an environment variable, ...): where and why.
+    pub uncertain: Vec<(Span, String)>,
+}
+
+impl Model {
+    pub fn backend(&self, name: &str) -> Option<&Backend> {
+        self.backends.iter().find(|b| b.name == name)
+    }
+
+    pub fn entry_point(&self, name: &str) -> Option<&EntryPoint> {
+        self.entry_points.iter().find(|e| e.name == name)
+    }
+}
+
+/// Process-wide connection limits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    /// HAProxy global `maxconn`; `None` when left to the environment
+    /// (HAProxy then derives it from the file-descriptor limit).
+    pub global_maxconn: Sourced<Option<u64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    Frontend,
+    Listen,
+    /// nginx `server {}` in `http`.
+    HttpServer,
+    /// nginx `server {}` in `stream`.
+    StreamServer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Http,
+    Tcp,
+}
+
+/// Where traffic arrives.
+#[derive(Debug, Clone)]
+pub struct EntryPoint {
+    pub name: String,
+    pub kind: EntryKind,
+    pub span: Span,
+    pub binds: Vec<Bind>,
+    pub mode: Sourced<Mode>,
+    /// Connection limit; `None` when it is left to the environment.
+    pub maxconn: Sourced<Option<u64>>,
+    /// Routes in evaluation order.
+    pub routes: Vec<Route>,
+    /// Declared inside an undecidable `.if` branch.
+    pub uncertain: bool,
+}
+
+/// One listening address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bind {
+    /// As written (`*:443`, `ipv4@10.0.0.1:80`, `unix@/run/x.sock`).
+    pub address: String,
+    /// The host part, `*` for every address; `None` for non-IP sockets.
+    pub host: Option<String>,
+    /// Port range `(first, last)`; `None` when not a TCP/UDP port or unresolved.
+    pub ports: Option<(u16, u16)>,
+    pub tls: bool,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// An ordered routing rule: when `condition` holds, traffic goes to `target`.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub kind: RouteKind,
+    pub condition: Condition,
+    pub target: Target,
+    pub span: Span,
+    pub uncertain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteKind {
+    /// A terminal action rule (`http-request deny`, `redirect`, ...).
+    Action,
+    /// `use_backend`.
+    UseBackend,
+    /// `default_backend`, or a `listen` section serving itself.
+    Default,
+}
+
+/// Where a route sends traffic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum Target {
+    Backend {
+        name: String,
+    },
+    /// A name computed at run time; `candidates` are the backends it may reach
+    /// when that set is knowable.
+    Dynamic {
+        expression: String,
+        candidates: Vec<String>,
+    },
+    /// Ends the request without a backend (redirect, deny, return, service).
+    Terminal {
+        action: String,
+    },
+}
+
+impl Target {
+    pub fn backend_name(&self) -> Option<&str> {
+        match self {
+            Target::Backend { name } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// A load-balancing algorithm and its arguments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Algorithm {
+    pub kind: AlgorithmKind,
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlgorithmKind {
+    RoundRobin,
+    StaticRr,
+    LeastConn,
+    First,
+    Source,
+    Uri,
+    UrlParam,
+    Hdr,
+    Random,
+    RdpCookie,
+    Hash,
+    /// nginx `ip_hash`.
+    IpHash,
+}
+
+impl AlgorithmKind {
+    pub fn from_haproxy(word: &str) -> Option<AlgorithmKind> {
+        Some(match word {
+            "roundrobin" => AlgorithmKind::RoundRobin,
+            "static-rr" => AlgorithmKind::StaticRr,
+            "leastconn" => AlgorithmKind::LeastConn,
+            "first" => AlgorithmKind::First,
+            "source" => AlgorithmKind::Source,
+            "uri" => AlgorithmKind::Uri,
+            "url_param" => AlgorithmKind::UrlParam,
+            "random" => AlgorithmKind::Random,
+            "rdp-cookie" => AlgorithmKind::RdpCookie,
+            "hash" => AlgorithmKind::Hash,
+            w if w.starts_with("hdr(") => AlgorithmKind::Hdr,
+            w if w.starts_with("rdp-cookie(") => AlgorithmKind::RdpCookie,
+            w if w.starts_with("random(") => AlgorithmKind::Random,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AlgorithmKind::RoundRobin => "roundrobin",
+            AlgorithmKind::StaticRr => "static-rr",
+            AlgorithmKind::LeastConn => "leastconn",
+            AlgorithmKind::First => "first",
+            AlgorithmKind::Source => "source",
+            AlgorithmKind::Uri => "uri",
+            AlgorithmKind::UrlParam => "url_param",
+            AlgorithmKind::Hdr => "hdr",
+            AlgorithmKind::Random => "random",
+            AlgorithmKind::RdpCookie => "rdp-cookie",
+            AlgorithmKind::Hash => "hash",
+            AlgorithmKind::IpHash => "ip_hash",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    Backend,
+    Listen,
+    /// nginx `upstream`.
+    Upstream,
+    /// A single address named directly by a route (`proxy_pass http://10.0.0.1`).
+    Implicit,
+}
+
+/// How a backend learns that a server is dead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Health {
+    /// The kind of active check when one is configured (`httpchk`,
+    /// `tcp-check`, `ssl-hello-chk`, ...); plain TCP connect otherwise.
+    pub check_type: Option<Sourced<String>>,
+    /// `option allbackups`: all backups share the load, not just the first.
+    pub allbackups: Sourced<bool>,
+}
+
+/// Where traffic lands.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    pub name: String,
+    pub kind: BackendKind,
+    pub span: Span,
+    pub mode: Sourced<Mode>,
+    pub algorithm: Sourced<Algorithm>,
+    /// HAProxy `hash-type` (`map-based`, `consistent`, with an optional function).
+    pub hash_type: Sourced<String>,
+    pub health: Health,
+    pub fullconn: Sourced<Option<u64>>,
+    pub servers: Vec<Server>,
+    pub uncertain: bool,
+}
+
+/// One server of a backend.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub name: String,
+    /// Address as written (host or IP, with the port when given).
+    pub address: String,
+    pub span: Span,
+    pub weight: Sourced<u32>,
+    /// Per-server connection limit; `None` is unlimited.
+    pub maxconn: Sourced<Option<u64>>,
+    pub maxqueue: Sourced<Option<u64>>,
+    pub backup: Sourced<bool>,
+    /// Administratively out (`disabled`, nginx `down`).
+    pub disabled: Sourced<bool>,
+    /// Active health checks on this server.
+    pub check: Sourced<bool>,
+    pub inter_ms: Sourced<u64>,
+    pub fall: Sourced<u32>,
+    pub rise: Sourced<u32>,
+    pub slowstart_ms: Sourced<Option<u64>>,
+    /// `track [backend/]server`: its health follows another server's.
+    pub track: Option<String>,
+    /// The `server-template` this server was expanded from.
+    pub template: Option<String>,
+    /// The address holds an unresolved environment variable.
+    pub unresolved: bool,
+    pub uncertain: bool,
+}

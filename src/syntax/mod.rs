@@ -1,0 +1,4 @@
+//! Format parsers. Each turns source text into a syntax tree that borrows
+//! from it and keeps byte spans.
+
+pub mod haproxy;
