@@ -100,10 +100,8 @@ impl ProxySettings {
                 }
             }
             "balance" => {
-                let Some(word) = line.word(1) else {
-                    diags.push(Diagnostic::error("'balance' needs an algorithm").at(line.word_span(0)));
-                    return true;
-                };
+                // A bare `balance` selects roundrobin, as in HAProxy.
+                let word = line.word(1).unwrap_or("roundrobin");
                 match AlgorithmKind::from_haproxy(word) {
                     Some(kind) => {
                         let args = line.words[1..].iter().map(|w| w.as_str().to_string()).collect();

@@ -200,7 +200,7 @@ pub fn template_range(text: &str) -> Result<std::ops::RangeInclusive<u64>, Strin
         Some((a, b)) => (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?),
         None => (1, text.parse::<u64>().map_err(|_| bad())?),
     };
-    if lo == 0 || hi < lo {
+    if hi == 0 || hi < lo {
         return Err(bad());
     }
     if hi - lo + 1 > MAX_TEMPLATE_SERVERS {
@@ -235,6 +235,7 @@ mod tests {
         assert_eq!(template_range("3"), Ok(1..=3));
         assert_eq!(template_range("5-7"), Ok(5..=7));
         assert!(template_range("0").is_err());
+        assert_eq!(template_range("0-9"), Ok(0..=9));
         assert!(template_range("1-100000000").unwrap_err().contains("limit"));
     }
 }

@@ -1,0 +1,106 @@
+//! The real-world corpus in `../shared/corpus`: every HAProxy config that the
+//! real `haproxy -c` (2.6) accepts, or refuses only for its environment
+//! (missing files, DNS), must load without an error-level diagnostic.
+
+use std::path::{Path, PathBuf};
+
+use lbcheck::version::Version;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+struct Entry {
+    file: String,
+    kind: String,
+    oracle: String,
+    notes: String,
+}
+
+/// Reads MANIFEST.tsv, or `None` (with a message) when the corpus is absent
+/// outside CI; in CI its absence is a failure.
+fn manifest() -> Option<Vec<Entry>> {
+    let path = corpus_dir().join("MANIFEST.tsv");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but the corpus is missing at {}", path.display());
+        eprintln!("SKIPPED: corpus not found at {}", path.display());
+        return None;
+    };
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().unwrap_or("").split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect("manifest column");
+    let (f, k, o, n) = (col("file"), col("kind"), col("oracle"), col("notes"));
+    Some(
+        rows.map(|r| r.split('\t').collect::<Vec<_>>())
+            .map(|c| Entry {
+                file: c[f].to_string(),
+                kind: c[k].to_string(),
+                oracle: c[o].to_string(),
+                notes: c.get(n).unwrap_or(&"").to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// Files labelled by an environment failure (a missing certificate or error
+/// file) that also hold an error the real `haproxy -c` reports further down
+/// (checked with HAProxy 2.6.12). lbcheck must report an error for them.
+const HIDDEN_ERRORS: &[(&str, &str)] = &[
+    ("haproxy/AmedeeBulle__octoprint-containers__haproxy__haproxy.cfg", "'reqrep' is not supported"),
+    ("haproxy/Exymat__haproxy-vscode__test__bench__fixtures__large-mixed.cfg", "unknown option 'definitely-not-real'"),
+    ("haproxy/frobware__haproxy-hacks__BZ1690146__haproxy.cfg", "missing newline at the end"),
+    ("haproxy/kishba__haproxy-samples__haproxy.conf", "no such ACL: 'dest_mainsite'"),
+];
+
+/// Accepted by the real binary, or refused only because of the machine it ran on.
+fn accepted(e: &Entry) -> bool {
+    e.oracle.starts_with("valid") || e.notes.contains("errclass=missing-file") || e.notes.contains("errclass=dns")
+}
+
+#[test]
+fn haproxy_configs_the_real_haproxy_accepts_load_without_errors() {
+    let Some(entries) = manifest() else { return };
+    let opts = lbcheck::Options {
+        haproxy_version: Version::new(2, 6),
+        ..Default::default()
+    };
+    let mut failures = Vec::new();
+    let mut total = 0;
+    let hidden = |e: &&Entry| HIDDEN_ERRORS.iter().any(|(f, _)| *f == e.file);
+    for e in entries.iter().filter(|e| e.kind == "haproxy" && accepted(e) && !hidden(e)) {
+        total += 1;
+        let path = corpus_dir().join(&e.file);
+        match lbcheck::load(&[path], &opts) {
+            Ok(loaded) if !loaded.has_errors() => {}
+            Ok(loaded) => {
+                let first = loaded.diagnostics.iter().find(|d| d.is_error()).expect("an error");
+                let at = first.primary.map(|s| loaded.db.location(s).to_string()).unwrap_or_default();
+                failures.push(format!("{}: {at}: {}", e.file, first.message));
+            }
+            Err(err) => failures.push(format!("{}: {err}", e.file)),
+        }
+    }
+    let passed = total - failures.len();
+    println!("HAProxy corpus: {passed}/{total} accepted configs load without error");
+    assert!(total > 0);
+    assert!(failures.is_empty(), "{} of {total} failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn haproxy_errors_hidden_behind_environment_failures_are_found() {
+    if manifest().is_none() {
+        return;
+    }
+    let opts = lbcheck::Options {
+        haproxy_version: Version::new(2, 6),
+        ..Default::default()
+    };
+    for (file, message) in HIDDEN_ERRORS {
+        let loaded = lbcheck::load(&[corpus_dir().join(file)], &opts).expect("loads");
+        assert!(
+            loaded.diagnostics.iter().any(|d| d.is_error() && d.message.contains(message)),
+            "{file}: expected an error containing {message:?}, got {:#?}",
+            loaded.diagnostics
+        );
+    }
+}
