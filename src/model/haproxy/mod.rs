@@ -56,17 +56,26 @@ const CHECK_OPTIONS: &[&str] = &[
 /// Terminal `http-request` / `tcp-request` actions: routing ends there.
 const TERMINAL_ACTIONS: &[&str] = &["deny", "reject", "tarpit", "redirect", "return", "use-service", "silent-drop"];
 
-fn parse_count(line: &Line, i: usize, diags: &mut Vec<Diagnostic>) -> Option<u64> {
+/// An integer argument. HAProxy reads proxy `maxconn`/`fullconn` with
+/// `atol()`, so a non-number silently becomes 0: warn, and do the same.
+fn parse_count(line: &Line, i: usize, lenient: bool, diags: &mut Vec<Diagnostic>) -> Option<u64> {
     let word = line.words.get(i)?;
     match word.as_str().parse::<u64>() {
         Ok(n) => Some(n),
         Err(_) if word.env => None,
         Err(_) => {
-            diags.push(
-                Diagnostic::error(format!("'{}' expects an integer, not '{}'", line.keyword(), word.as_str()))
-                    .at(line.word_span(i)),
-            );
-            None
+            let message = format!("'{}' expects an integer, not '{}'", line.keyword(), word.as_str());
+            if lenient {
+                diags.push(
+                    Diagnostic::warning(message)
+                        .at(line.word_span(i))
+                        .label("HAProxy reads this as 0"),
+                );
+                Some(0)
+            } else {
+                diags.push(Diagnostic::error(message).at(line.word_span(i)));
+                None
+            }
         }
     }
 }
@@ -90,12 +99,12 @@ impl ProxySettings {
                 ),
             },
             "maxconn" => {
-                if let Some(n) = parse_count(line, 1, diags) {
+                if let Some(n) = parse_count(line, 1, true, diags) {
                     self.maxconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
                 }
             }
             "fullconn" => {
-                if let Some(n) = parse_count(line, 1, diags) {
+                if let Some(n) = parse_count(line, 1, true, diags) {
                     self.fullconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
                 }
             }
@@ -209,7 +218,7 @@ impl Lowering<'_, '_> {
     fn global(&mut self, section: &Section) {
         for line in &section.lines {
             if line.keyword() == "maxconn" {
-                if let Some(n) = parse_count(line, 1, &mut self.diags) {
+                if let Some(n) = parse_count(line, 1, false, &mut self.diags) {
                     self.model.limits.global_maxconn = Sourced {
                         value: Some(n),
                         origin: Origin::Explicit,
@@ -229,9 +238,6 @@ impl Lowering<'_, '_> {
         let mut redirects = Vec::new();
         let mut use_backends = Vec::new();
         let mut servers = Vec::new();
-        if let Some(addr) = section.header.words.get(2).filter(|w| w.as_str() != "from") {
-            binds.extend(bind::parse(addr.as_str(), false, section.header.word_span(2)));
-        }
         for line in &section.lines {
             if settings.apply(line, &Origin::Explicit, &mut self.diags) {
                 continue;

@@ -152,6 +152,16 @@ impl<'a> FileParser<'a, '_> {
                 ),
                 Some(name) => self.check_name(kind, name),
             }
+            let from_form = header.words.len() == 4 && header.word(2) == Some("from");
+            if header.words.len() > 2 && !from_form {
+                let d = if kind == SectionKind::Backend {
+                    Diagnostic::error(format!("too many arguments for '{}'", kind.keyword()))
+                } else {
+                    Diagnostic::error("listening addresses are not allowed on the section line")
+                        .help("declare them with 'bind <address>:<port>' inside the section")
+                };
+                self.diags.push(d.at(header.word_span(2)));
+            }
         }
         if kind == SectionKind::Defaults {
             if let Some(name) = header.words.get(1).filter(|w| w.as_str() != "from") {
@@ -206,6 +216,21 @@ impl<'a> FileParser<'a, '_> {
     fn directive(&mut self, words: &[Word<'a>]) -> bool {
         let name = words[0].as_str();
         let span = self.span(words[0].start as usize, words[0].end as usize);
+        let max_words = match name {
+            ".else" | ".endif" => 1,
+            ".alert" | ".warning" | ".notice" | ".diag" => 2,
+            _ => usize::MAX,
+        };
+        if words.len() > max_words {
+            let extra = &words[max_words];
+            let mut d = Diagnostic::error(format!("unexpected argument '{}' for '{name}'", extra.as_str()))
+                .at(self.span(extra.start as usize, extra.end as usize));
+            if max_words == 2 {
+                d = d.help("quote the message if it contains spaces");
+            }
+            self.diags.push(d);
+            return true;
+        }
         let whole = self.span(words[0].start as usize, words[words.len() - 1].end as usize);
         match name {
             ".if" => {
@@ -282,8 +307,7 @@ impl<'a> FileParser<'a, '_> {
                 if self.state() == Branch::Inactive {
                     return true;
                 }
-                let text: Vec<&str> = words[1..].iter().map(|w| w.as_str()).collect();
-                let text = text.join(" ");
+                let text = words.get(1).map_or("", |w| w.as_str());
                 let uncertain = self.state() == Branch::Maybe;
                 let d = match name {
                     ".alert" if !uncertain => Diagnostic::error(format!("the config stops HAProxy: {text}")),

@@ -2,12 +2,12 @@
 //! real `haproxy -c` (2.6) accepts, or refuses only for its environment
 //! (missing files, DNS), must load without an error-level diagnostic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lbcheck::version::Version;
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+    crate::common::manifest_dir().join("../shared/corpus")
 }
 
 struct Entry {

@@ -1,0 +1,39 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    manifest_dir().join("tests/fixtures")
+}
+
+/// The real binary on PATH, or `None` (with a message) when it is missing
+/// outside CI. In CI a missing binary fails the test: CI installs them.
+pub fn real_binary(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but `{name}` is not installed");
+        eprintln!("SKIPPED: `{name}` is not installed");
+    }
+    found
+}
+
+/// `major.minor` of the installed HAProxy, from `haproxy -v`.
+pub fn haproxy_version(haproxy: &Path) -> lbcheck::version::Version {
+    let out = Command::new(haproxy).arg("-v").output().expect("haproxy -v runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .skip_while(|w| *w != "version")
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .expect("haproxy -v prints a version")
+}

@@ -1,0 +1,7 @@
+//! lbcheck's integration tests, in one binary.
+
+mod cli;
+mod common;
+mod corpus;
+mod differential;
+mod snapshots;

@@ -1,0 +1,1 @@
+//! Snapshots of the model for a set of configs.
