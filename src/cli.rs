@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lbcheck::version::Version;
 
 #[derive(Debug, Parser)]
-#[command(name = "lbcheck", version, about = "Checks HAProxy and nginx configurations for the mistakes that cause outages")]
+#[command(
+    name = "lbcheck",
+    version,
+    about = "Checks HAProxy and nginx configurations for the mistakes that cause outages"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -107,8 +107,6 @@ impl Diagnostic {
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.map(|s| (s.file, s.start, s.end)), d.code);
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.message.cmp(&b.message))
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }

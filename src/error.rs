@@ -17,7 +17,11 @@ pub enum LoadError {
     #[error("{}: is a directory", .0.display())]
     IsDirectory(PathBuf),
     #[error("{}: file is {size} bytes, over the {limit}-byte limit", path.display())]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{}:{line}:{column}: not valid UTF-8 text", path.display())]
     NotUtf8 {
         path: PathBuf,

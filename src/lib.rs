@@ -76,7 +76,10 @@ fn directory_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             !name.starts_with('.') && name.ends_with(".cfg") && p.is_file()
         })
         .collect();
@@ -96,11 +99,19 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Loaded, LoadError> {
         ids.push(db.load(&path)?);
     }
     let (model, diagnostics) = lower_haproxy(&db, &ids, opts);
-    Ok(Loaded { db, model, diagnostics })
+    Ok(Loaded {
+        db,
+        model,
+        diagnostics,
+    })
 }
 
 /// Parses and lowers HAProxy files already in `db`.
-pub fn lower_haproxy(db: &SourceDb, files: &[source::FileId], opts: &Options) -> (Model, Vec<Diagnostic>) {
+pub fn lower_haproxy(
+    db: &SourceDb,
+    files: &[source::FileId],
+    opts: &Options,
+) -> (Model, Vec<Diagnostic>) {
     let parse_opts = syntax::haproxy::ParseOptions {
         env: opts.env.clone(),
         version: opts.haproxy_version,

@@ -33,14 +33,20 @@ fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+        }
     }
 }
 
 fn options(input: &InputArgs) -> lbcheck::Options {
     lbcheck::Options {
         haproxy_version: input.haproxy_version,
-        env: if input.env { Env::Values(std::env::vars().collect()) } else { Env::Unresolved },
+        env: if input.env {
+            Env::Values(std::env::vars().collect())
+        } else {
+            Env::Unresolved
+        },
     }
 }
 
@@ -60,7 +66,11 @@ fn load(input: &InputArgs) -> Result<lbcheck::Loaded, ExitCode> {
         let _ = writeln!(err, "{}", report::text::render(&loaded.db, d, color));
     }
     if loaded.has_errors() {
-        let _ = writeln!(err, "lbcheck: the configuration has errors ({})", report::text::summary(&loaded.diagnostics));
+        let _ = writeln!(
+            err,
+            "lbcheck: the configuration has errors ({})",
+            report::text::summary(&loaded.diagnostics)
+        );
         return Err(ExitCode::from(EXIT_ERROR));
     }
     Ok(loaded)
@@ -80,6 +90,9 @@ fn model(args: cli::ModelArgs) -> ExitCode {
     if stdout.write_all(out.as_bytes()).is_err() {
         return ExitCode::from(EXIT_ERROR);
     }
-    let warned = loaded.diagnostics.iter().any(|d| d.severity >= Severity::Warning);
+    let warned = loaded
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= Severity::Warning);
     ExitCode::from(if warned { EXIT_FINDINGS } else { 0 })
 }

@@ -12,14 +12,20 @@ pub enum Node {
     Backend(usize),
     /// A backend name that routes use but no section defines.
     Missing(String),
-    Server { backend: usize, server: usize },
+    Server {
+        backend: usize,
+        server: usize,
+    },
     Terminal(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edge {
     /// Route `index` of the entry point; `dynamic` when only possibly taken.
-    Route { index: usize, dynamic: bool },
+    Route {
+        index: usize,
+        dynamic: bool,
+    },
     Member,
 }
 
@@ -32,14 +38,25 @@ pub struct RoutingGraph {
 impl RoutingGraph {
     pub fn build(model: &Model) -> RoutingGraph {
         let mut graph = DiGraph::new();
-        let entries: Vec<_> = (0..model.entry_points.len()).map(|i| graph.add_node(Node::Entry(i))).collect();
-        let backends: Vec<_> = (0..model.backends.len()).map(|i| graph.add_node(Node::Backend(i))).collect();
-        let by_name: std::collections::HashMap<&str, usize> =
-            model.backends.iter().enumerate().map(|(i, b)| (b.name.as_str(), i)).collect();
+        let entries: Vec<_> = (0..model.entry_points.len())
+            .map(|i| graph.add_node(Node::Entry(i)))
+            .collect();
+        let backends: Vec<_> = (0..model.backends.len())
+            .map(|i| graph.add_node(Node::Backend(i)))
+            .collect();
+        let by_name: std::collections::HashMap<&str, usize> = model
+            .backends
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.name.as_str(), i))
+            .collect();
         let mut missing = std::collections::HashMap::new();
         for (bi, backend) in model.backends.iter().enumerate() {
             for si in 0..backend.servers.len() {
-                let n = graph.add_node(Node::Server { backend: bi, server: si });
+                let n = graph.add_node(Node::Server {
+                    backend: bi,
+                    server: si,
+                });
                 graph.add_edge(backends[bi], n, Edge::Member);
             }
         }
@@ -47,10 +64,19 @@ impl RoutingGraph {
             for (ri, route) in entry.routes.iter().enumerate() {
                 let (names, dynamic): (Vec<&str>, bool) = match &route.target {
                     Target::Backend { name } => (vec![name.as_str()], false),
-                    Target::Dynamic { candidates, .. } => (candidates.iter().map(String::as_str).collect(), true),
+                    Target::Dynamic { candidates, .. } => {
+                        (candidates.iter().map(String::as_str).collect(), true)
+                    }
                     Target::Terminal { action } => {
                         let t = graph.add_node(Node::Terminal(action.clone()));
-                        graph.add_edge(entries[ei], t, Edge::Route { index: ri, dynamic: false });
+                        graph.add_edge(
+                            entries[ei],
+                            t,
+                            Edge::Route {
+                                index: ri,
+                                dynamic: false,
+                            },
+                        );
                         continue;
                     }
                 };
@@ -65,7 +91,11 @@ impl RoutingGraph {
                 }
             }
         }
-        RoutingGraph { graph, entries, backends }
+        RoutingGraph {
+            graph,
+            entries,
+            backends,
+        }
     }
 
     /// Backends some route reaches, certainly or possibly.

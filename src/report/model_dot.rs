@@ -26,12 +26,16 @@ fn quote(s: &str) -> String {
 
 pub fn render(model: &Model) -> String {
     let g = RoutingGraph::build(model);
-    let mut out = String::from("digraph lbcheck {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    let mut out =
+        String::from("digraph lbcheck {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     for idx in g.graph.node_indices() {
         let (label, shape) = match &g.graph[idx] {
             Node::Entry(i) => {
                 let e = &model.entry_points[*i];
-                (format!("{} {}", kind_word(&format!("{:?}", e.kind)), e.name), "box")
+                (
+                    format!("{} {}", kind_word(&format!("{:?}", e.kind)), e.name),
+                    "box",
+                )
             }
             Node::Backend(i) => (format!("backend {}", model.backends[*i].name), "box3d"),
             Node::Missing(name) => (format!("{name} (undefined)"), "octagon"),
@@ -48,7 +52,13 @@ pub fn render(model: &Model) -> String {
             }
             Node::Terminal(action) => (action.clone(), "note"),
         };
-        let _ = writeln!(out, "  n{} [label={}, shape={}];", idx.index(), quote(&label), shape);
+        let _ = writeln!(
+            out,
+            "  n{} [label={}, shape={}];",
+            idx.index(),
+            quote(&label),
+            shape
+        );
     }
     for e in g.graph.edge_references() {
         let attrs = match e.weight() {
@@ -59,11 +69,21 @@ pub fn render(model: &Model) -> String {
                 };
                 let cond = entry.routes[*index].condition.to_string();
                 let style = if *dynamic { ", style=dashed" } else { "" };
-                format!("[label={}{}]", quote(&format!("{}: {}", index + 1, cond)), style)
+                format!(
+                    "[label={}{}]",
+                    quote(&format!("{}: {}", index + 1, cond)),
+                    style
+                )
             }
             Edge::Member => String::new(),
         };
-        let _ = writeln!(out, "  n{} -> n{} {};", e.source().index(), e.target().index(), attrs);
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} {};",
+            e.source().index(),
+            e.target().index(),
+            attrs
+        );
     }
     out.push_str("}\n");
     out

@@ -29,7 +29,10 @@ fn place(db: &SourceDb, span: Span, obj: &mut Map<String, Value>) {
 }
 
 fn with_origins(fields: &[(&str, &Origin)]) -> Value {
-    let map: Map<String, Value> = fields.iter().map(|(k, o)| (k.to_string(), origin(o))).collect();
+    let map: Map<String, Value> = fields
+        .iter()
+        .map(|(k, o)| (k.to_string(), origin(o)))
+        .collect();
     Value::Object(map)
 }
 
@@ -95,7 +98,11 @@ fn server(db: &SourceDb, s: &Server) -> Value {
         "uncertain": s.uncertain,
     });
     let obj = v.as_object_mut().expect("object");
-    let mut origins = with_origins(&[("weight", &s.weight.origin), ("maxconn", &s.maxconn.origin), ("maxqueue", &s.maxqueue.origin)]);
+    let mut origins = with_origins(&[
+        ("weight", &s.weight.origin),
+        ("maxconn", &s.maxconn.origin),
+        ("maxqueue", &s.maxqueue.origin),
+    ]);
     for (k, o) in [
         ("backup", &s.backup.origin),
         ("disabled", &s.disabled.origin),
@@ -126,7 +133,10 @@ fn backend(db: &SourceDb, b: &Backend) -> Value {
         "uncertain": b.uncertain,
     });
     let obj = v.as_object_mut().expect("object");
-    let mut origins = with_origins(&[("algorithm", &b.algorithm.origin), ("hash_type", &b.hash_type.origin)]);
+    let mut origins = with_origins(&[
+        ("algorithm", &b.algorithm.origin),
+        ("hash_type", &b.hash_type.origin),
+    ]);
     origins["allbackups"] = origin(&b.health.allbackups.origin);
     origins["mode"] = origin(&b.mode.origin);
     obj.insert("origins".into(), origins);

@@ -22,7 +22,10 @@ fn tag<T>(s: &Sourced<T>) -> &'static str {
 }
 
 fn limit(v: Option<u64>) -> String {
-    v.map_or_else(|| "unknown (left to the environment)".to_string(), |n| n.to_string())
+    v.map_or_else(
+        || "unknown (left to the environment)".to_string(),
+        |n| n.to_string(),
+    )
 }
 
 pub fn render(db: &SourceDb, model: &Model) -> String {
@@ -47,22 +50,42 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
             tag(&e.maxconn)
         );
         for b in &e.binds {
-            let _ = writeln!(out, "  bind {}{}", b.address, if b.tls { " (tls)" } else { "" });
+            let _ = writeln!(
+                out,
+                "  bind {}{}",
+                b.address,
+                if b.tls { " (tls)" } else { "" }
+            );
         }
         for (i, r) in e.routes.iter().enumerate() {
             let target = match &r.target {
                 Target::Backend { name } => name.clone(),
-                Target::Dynamic { expression, candidates } if candidates.is_empty() => {
+                Target::Dynamic {
+                    expression,
+                    candidates,
+                } if candidates.is_empty() => {
                     format!("{expression} (dynamic)")
                 }
-                Target::Dynamic { expression, candidates } => {
+                Target::Dynamic {
+                    expression,
+                    candidates,
+                } => {
                     format!("{expression} (dynamic: {})", candidates.join(", "))
                 }
                 Target::Terminal { action } => format!("[{action}]"),
             };
-            let cond = if r.condition.is_always() { "always".to_string() } else { format!("if {}", r.condition) };
+            let cond = if r.condition.is_always() {
+                "always".to_string()
+            } else {
+                format!("if {}", r.condition)
+            };
             let maybe = if r.uncertain { " (uncertain)" } else { "" };
-            let _ = writeln!(out, "  {}. {cond} -> {target}{maybe}  [{}]", i + 1, at(db, r.span));
+            let _ = writeln!(
+                out,
+                "  {}. {cond} -> {target}{maybe}  [{}]",
+                i + 1,
+                at(db, r.span)
+            );
         }
     }
     for b in &model.backends {
@@ -74,9 +97,16 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
             b.name,
             at(db, b.span),
             algo.kind.name(),
-            if args.is_empty() { String::new() } else { format!(" {args}") },
+            if args.is_empty() {
+                String::new()
+            } else {
+                format!(" {args}")
+            },
             tag(&b.algorithm),
-            b.health.check_type.as_ref().map_or("tcp connect", |c| c.value.as_str())
+            b.health
+                .check_type
+                .as_ref()
+                .map_or("tcp connect", |c| c.value.as_str())
         );
         for s in &b.servers {
             let mut flags = String::new();
@@ -94,7 +124,9 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
                 s.address,
                 s.weight.value,
                 tag(&s.weight),
-                s.maxconn.value.map_or("unlimited".to_string(), |n| n.to_string()),
+                s.maxconn
+                    .value
+                    .map_or("unlimited".to_string(), |n| n.to_string()),
                 tag(&s.maxconn),
                 at(db, s.span)
             );

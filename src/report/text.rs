@@ -37,9 +37,16 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
         let (window, first_line) = window(db, file, in_file.iter().map(|(s, _, _)| *s));
         let text = &db.text(file)[window.clone()];
         let path = db.file(file).path.display().to_string();
-        let mut snippet = Snippet::source(text).line_start(first_line).path(path).fold(true);
+        let mut snippet = Snippet::source(text)
+            .line_start(first_line)
+            .path(path)
+            .fold(true);
         for (span, label, primary) in in_file {
-            let kind = if *primary { AnnotationKind::Primary } else { AnnotationKind::Context };
+            let kind = if *primary {
+                AnnotationKind::Primary
+            } else {
+                AnnotationKind::Context
+            };
             let start = (span.start as usize).clamp(window.start, window.end) - window.start;
             let end = (span.end as usize).clamp(window.start, window.end) - window.start;
             let mut annotation = kind.span(start..end.max(start));
@@ -56,7 +63,11 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
     for note in &diag.notes {
         group = group.element(Level::NOTE.message(note.as_str()));
     }
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     renderer.render(&[group])
 }
 

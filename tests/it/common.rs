@@ -21,7 +21,10 @@ pub fn real_binary(name: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     });
     if found.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI is set but `{name}` is not installed");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but `{name}` is not installed"
+        );
         eprintln!("SKIPPED: `{name}` is not installed");
     }
     found
@@ -29,7 +32,10 @@ pub fn real_binary(name: &str) -> Option<PathBuf> {
 
 /// `major.minor` of the installed HAProxy, from `haproxy -v`.
 pub fn haproxy_version(haproxy: &Path) -> lbcheck::version::Version {
-    let out = Command::new(haproxy).arg("-v").output().expect("haproxy -v runs");
+    let out = Command::new(haproxy)
+        .arg("-v")
+        .output()
+        .expect("haproxy -v runs");
     let text = String::from_utf8_lossy(&out.stdout);
     text.split_whitespace()
         .skip_while(|w| *w != "version")

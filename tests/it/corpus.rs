@@ -22,13 +22,22 @@ struct Entry {
 fn manifest() -> Option<Vec<Entry>> {
     let path = corpus_dir().join("MANIFEST.tsv");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        assert!(std::env::var_os("CI").is_none(), "CI is set but the corpus is missing at {}", path.display());
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but the corpus is missing at {}",
+            path.display()
+        );
         eprintln!("SKIPPED: corpus not found at {}", path.display());
         return None;
     };
     let mut rows = text.lines();
     let header: Vec<&str> = rows.next().unwrap_or("").split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).expect("manifest column");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .expect("manifest column")
+    };
     let (f, k, o, n) = (col("file"), col("kind"), col("oracle"), col("notes"));
     Some(
         rows.map(|r| r.split('\t').collect::<Vec<_>>())
@@ -46,15 +55,29 @@ fn manifest() -> Option<Vec<Entry>> {
 /// file) that also hold an error the real `haproxy -c` reports further down
 /// (checked with HAProxy 2.6.12). lbcheck must report an error for them.
 const HIDDEN_ERRORS: &[(&str, &str)] = &[
-    ("haproxy/AmedeeBulle__octoprint-containers__haproxy__haproxy.cfg", "'reqrep' is not supported"),
-    ("haproxy/Exymat__haproxy-vscode__test__bench__fixtures__large-mixed.cfg", "unknown option 'definitely-not-real'"),
-    ("haproxy/frobware__haproxy-hacks__BZ1690146__haproxy.cfg", "missing newline at the end"),
-    ("haproxy/kishba__haproxy-samples__haproxy.conf", "no such ACL: 'dest_mainsite'"),
+    (
+        "haproxy/AmedeeBulle__octoprint-containers__haproxy__haproxy.cfg",
+        "'reqrep' is not supported",
+    ),
+    (
+        "haproxy/Exymat__haproxy-vscode__test__bench__fixtures__large-mixed.cfg",
+        "unknown option 'definitely-not-real'",
+    ),
+    (
+        "haproxy/frobware__haproxy-hacks__BZ1690146__haproxy.cfg",
+        "missing newline at the end",
+    ),
+    (
+        "haproxy/kishba__haproxy-samples__haproxy.conf",
+        "no such ACL: 'dest_mainsite'",
+    ),
 ];
 
 /// Accepted by the real binary, or refused only because of the machine it ran on.
 fn accepted(e: &Entry) -> bool {
-    e.oracle.starts_with("valid") || e.notes.contains("errclass=missing-file") || e.notes.contains("errclass=dns")
+    e.oracle.starts_with("valid")
+        || e.notes.contains("errclass=missing-file")
+        || e.notes.contains("errclass=dns")
 }
 
 #[test]
@@ -67,14 +90,24 @@ fn haproxy_configs_the_real_haproxy_accepts_load_without_errors() {
     let mut failures = Vec::new();
     let mut total = 0;
     let hidden = |e: &&Entry| HIDDEN_ERRORS.iter().any(|(f, _)| *f == e.file);
-    for e in entries.iter().filter(|e| e.kind == "haproxy" && accepted(e) && !hidden(e)) {
+    for e in entries
+        .iter()
+        .filter(|e| e.kind == "haproxy" && accepted(e) && !hidden(e))
+    {
         total += 1;
         let path = corpus_dir().join(&e.file);
         match lbcheck::load(&[path], &opts) {
             Ok(loaded) if !loaded.has_errors() => {}
             Ok(loaded) => {
-                let first = loaded.diagnostics.iter().find(|d| d.is_error()).expect("an error");
-                let at = first.primary.map(|s| loaded.db.location(s).to_string()).unwrap_or_default();
+                let first = loaded
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .expect("an error");
+                let at = first
+                    .primary
+                    .map(|s| loaded.db.location(s).to_string())
+                    .unwrap_or_default();
                 failures.push(format!("{}: {at}: {}", e.file, first.message));
             }
             Err(err) => failures.push(format!("{}: {err}", e.file)),
@@ -83,7 +116,12 @@ fn haproxy_configs_the_real_haproxy_accepts_load_without_errors() {
     let passed = total - failures.len();
     println!("HAProxy corpus: {passed}/{total} accepted configs load without error");
     assert!(total > 0);
-    assert!(failures.is_empty(), "{} of {total} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -98,7 +136,10 @@ fn haproxy_errors_hidden_behind_environment_failures_are_found() {
     for (file, message) in HIDDEN_ERRORS {
         let loaded = lbcheck::load(&[corpus_dir().join(file)], &opts).expect("loads");
         assert!(
-            loaded.diagnostics.iter().any(|d| d.is_error() && d.message.contains(message)),
+            loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.message.contains(message)),
             "{file}: expected an error containing {message:?}, got {:#?}",
             loaded.diagnostics
         );

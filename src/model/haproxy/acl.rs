@@ -22,7 +22,9 @@ impl AclTable {
     /// Records an `acl` line; reports a malformed one.
     pub fn add(&mut self, line: &Line, diags: &mut Vec<Diagnostic>) {
         let Some(name) = line.word(1) else {
-            diags.push(Diagnostic::error("'acl' needs a name and a criterion").at(line.word_span(0)));
+            diags.push(
+                Diagnostic::error("'acl' needs a name and a criterion").at(line.word_span(0)),
+            );
             return;
         };
         let words: Vec<&str> = line.words[2..].iter().map(|w| w.as_str()).collect();
@@ -111,7 +113,10 @@ fn predicate(words: &[&str]) -> Condition {
         }
         i += 1;
     }
-    let values = words[i.min(words.len())..].iter().map(|v| v.to_string()).collect();
+    let values = words[i.min(words.len())..]
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
     Condition::Pred(Predicate {
         fetch,
         method,
@@ -194,7 +199,8 @@ pub fn condition(
             let close = (at + 1..words.len()).find(|&j| words[j].as_str() == "}");
             match close {
                 Some(close) if close > at + 1 => {
-                    let inner: Vec<&str> = words[at + 1..close].iter().map(|w| w.as_str()).collect();
+                    let inner: Vec<&str> =
+                        words[at + 1..close].iter().map(|w| w.as_str()).collect();
                     (predicate(&inner), close + 1)
                 }
                 _ => {
@@ -210,37 +216,57 @@ pub fn condition(
             diags.push(Diagnostic::error("'!' with nothing to negate").at(line.word_span(i)));
             (Condition::Opaque("!".to_string()), words.len())
         } else {
-            let term = acls.lookup(term_word).or_else(|| predefined(term_word)).unwrap_or_else(|| {
-                diags.push(
-                    Diagnostic::error(format!("no such ACL: '{term_word}'"))
-                        .at(line.word_span(at))
-                        .label("used here but never defined in this section")
-                        .help(format!("define it with 'acl {term_word} <criterion>' in the same section")),
-                );
-                Condition::Opaque(term_word.to_string())
-            });
+            let term = acls
+                .lookup(term_word)
+                .or_else(|| predefined(term_word))
+                .unwrap_or_else(|| {
+                    diags.push(
+                        Diagnostic::error(format!("no such ACL: '{term_word}'"))
+                            .at(line.word_span(at))
+                            .label("used here but never defined in this section")
+                            .help(format!(
+                                "define it with 'acl {term_word} <criterion>' in the same section"
+                            )),
+                    );
+                    Condition::Opaque(term_word.to_string())
+                });
             (term, at + 1)
         };
-        let term = if negated { Condition::Not(Box::new(term)) } else { term };
+        let term = if negated {
+            Condition::Not(Box::new(term))
+        } else {
+            term
+        };
         groups.last_mut().expect("never empty").push(term);
         i = next;
     }
     let mut ors: Vec<Condition> = groups
         .into_iter()
         .filter(|g| !g.is_empty())
-        .map(|mut g| if g.len() == 1 { g.pop().expect("one") } else { Condition::And(g) })
+        .map(|mut g| {
+            if g.len() == 1 {
+                g.pop().expect("one")
+            } else {
+                Condition::And(g)
+            }
+        })
         .collect();
     let cond = match ors.len() {
         0 => {
             diags.push(
-                Diagnostic::error("'if'/'unless' without a condition").at(line.word_span(start.saturating_sub(1))),
+                Diagnostic::error("'if'/'unless' without a condition")
+                    .at(line.word_span(start.saturating_sub(1))),
             );
             Condition::Opaque(String::new())
         }
         1 => ors.pop().expect("one"),
         _ => Condition::Or(ors),
     };
-    if negate { Condition::Not(Box::new(cond)) } else { cond }
+    if negate {
+        Condition::Not(Box::new(cond))
+    } else {
+        cond
+    }
 }
 
 #[cfg(test)]
@@ -249,9 +275,18 @@ mod tests {
 
     #[test]
     fn derived_fetches_split() {
-        assert_eq!(split_fetch("hdr_beg(host)"), ("hdr(host)".into(), Some(MatchMethod::Beg)));
-        assert_eq!(split_fetch("path_beg"), ("path".into(), Some(MatchMethod::Beg)));
-        assert_eq!(split_fetch("hdr_dom(host)"), ("hdr(host)".into(), Some(MatchMethod::Dom)));
+        assert_eq!(
+            split_fetch("hdr_beg(host)"),
+            ("hdr(host)".into(), Some(MatchMethod::Beg))
+        );
+        assert_eq!(
+            split_fetch("path_beg"),
+            ("path".into(), Some(MatchMethod::Beg))
+        );
+        assert_eq!(
+            split_fetch("hdr_dom(host)"),
+            ("hdr(host)".into(), Some(MatchMethod::Dom))
+        );
         assert_eq!(split_fetch("req.ssl_sni"), ("req.ssl_sni".into(), None));
         assert_eq!(split_fetch("ssl_fc"), ("ssl_fc".into(), None));
         assert_eq!(split_fetch("dst_port"), ("dst_port".into(), None));
@@ -259,13 +294,16 @@ mod tests {
 
     #[test]
     fn flags_are_read() {
-        let Condition::Pred(p) = predicate(&["hdr(host)", "-i", "-m", "end", ".example.com", "x"]) else {
+        let Condition::Pred(p) = predicate(&["hdr(host)", "-i", "-m", "end", ".example.com", "x"])
+        else {
             panic!()
         };
         assert!(p.ignore_case);
         assert_eq!(p.method, Some(MatchMethod::End));
         assert_eq!(p.values, [".example.com", "x"]);
-        let Condition::Pred(p) = predicate(&["path", "-f", "/etc/paths.lst", "--", "-i"]) else { panic!() };
+        let Condition::Pred(p) = predicate(&["path", "-f", "/etc/paths.lst", "--", "-i"]) else {
+            panic!()
+        };
         assert_eq!(p.pattern_files, ["/etc/paths.lst"]);
         assert_eq!(p.values, ["-i"]);
     }

@@ -6,12 +6,21 @@ use crate::source::Span;
 
 /// Expands one `bind` word (which may list several addresses).
 pub fn parse(word: &str, tls: bool, span: Span) -> Vec<Bind> {
-    word.split(',').filter(|a| !a.is_empty()).map(|a| one(a, tls, span)).collect()
+    word.split(',')
+        .filter(|a| !a.is_empty())
+        .map(|a| one(a, tls, span))
+        .collect()
 }
 
 /// A bind whose address holds an unresolved environment variable.
 pub fn unresolved(word: &str, tls: bool, span: Span) -> Bind {
-    Bind { address: word.to_string(), host: None, ports: None, tls, span }
+    Bind {
+        address: word.to_string(),
+        host: None,
+        ports: None,
+        tls,
+        span,
+    }
 }
 
 fn one(address: &str, tls: bool, span: Span) -> Bind {
@@ -22,10 +31,23 @@ fn one(address: &str, tls: bool, span: Span) -> Bind {
     let quic = family.is_some_and(|f| f.starts_with("quic"));
     let ip = match family {
         None => !rest.starts_with('/'),
-        Some(f) => matches!(f, "ipv4" | "ipv6" | "tcp" | "tcp4" | "tcp6" | "udp" | "udp4" | "udp6" | "quic4" | "quic6"),
+        Some(f) => matches!(
+            f,
+            "ipv4" | "ipv6" | "tcp" | "tcp4" | "tcp6" | "udp" | "udp4" | "udp6" | "quic4" | "quic6"
+        ),
     };
-    let (host, ports) = if ip { split_host_port(rest) } else { (None, None) };
-    Bind { address: address.to_string(), host, ports, tls: tls || quic, span }
+    let (host, ports) = if ip {
+        split_host_port(rest)
+    } else {
+        (None, None)
+    };
+    Bind {
+        address: address.to_string(),
+        host,
+        ports,
+        tls: tls || quic,
+        span,
+    }
 }
 
 fn split_host_port(text: &str) -> (Option<String>, Option<(u16, u16)>) {
@@ -60,7 +82,10 @@ mod tests {
         assert_eq!(b[1].host.as_deref(), Some("10.0.0.1"));
         assert_eq!(b[1].ports, Some((8000, 8002)));
         let b = &parse(":::443", true, span())[0];
-        assert_eq!((b.host.as_deref(), b.ports, b.tls), (Some("*"), Some((443, 443)), true));
+        assert_eq!(
+            (b.host.as_deref(), b.ports, b.tls),
+            (Some("*"), Some((443, 443)), true)
+        );
         let b = &parse("unix@/run/haproxy.sock", false, span())[0];
         assert_eq!((b.host.as_deref(), b.ports), (None, None));
         assert!(parse("quic4@:443", false, span())[0].tls);

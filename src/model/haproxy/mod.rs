@@ -18,8 +18,8 @@ use self::acl::AclTable;
 use self::server::ServerParams;
 use crate::diag::Diagnostic;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, Condition, EntryKind, EntryPoint, Health, Limits, Mode,
-    Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Algorithm, AlgorithmKind, Backend, BackendKind, Condition, EntryKind, EntryPoint, Health,
+    Limits, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -54,7 +54,15 @@ const CHECK_OPTIONS: &[&str] = &[
 ];
 
 /// Terminal `http-request` / `tcp-request` actions: routing ends there.
-const TERMINAL_ACTIONS: &[&str] = &["deny", "reject", "tarpit", "redirect", "return", "use-service", "silent-drop"];
+const TERMINAL_ACTIONS: &[&str] = &[
+    "deny",
+    "reject",
+    "tarpit",
+    "redirect",
+    "return",
+    "use-service",
+    "silent-drop",
+];
 
 /// An integer argument. HAProxy reads proxy `maxconn`/`fullconn` with
 /// `atol()`, so a non-number silently becomes 0: warn, and do the same.
@@ -64,7 +72,11 @@ fn parse_count(line: &Line, i: usize, lenient: bool, diags: &mut Vec<Diagnostic>
         Ok(n) => Some(n),
         Err(_) if word.env => None,
         Err(_) => {
-            let message = format!("'{}' expects an integer, not '{}'", line.keyword(), word.as_str());
+            let message = format!(
+                "'{}' expects an integer, not '{}'",
+                line.keyword(),
+                word.as_str()
+            );
             if lenient {
                 diags.push(
                     Diagnostic::warning(message)
@@ -129,21 +141,39 @@ impl ProxySettings {
             }
             "hash-type" => {
                 let text: Vec<&str> = line.words[1..].iter().map(|w| w.as_str()).collect();
-                self.hash_type = Some(Sourced::new(text.join(" "), origin, sourced_at(line.words.len() - 1)));
+                self.hash_type = Some(Sourced::new(
+                    text.join(" "),
+                    origin,
+                    sourced_at(line.words.len() - 1),
+                ));
             }
             "option" => {
-                let Some(name) = line.word(kw_at + 1) else { return true };
+                let Some(name) = line.word(kw_at + 1) else {
+                    return true;
+                };
                 if name == "allbackups" {
                     self.allbackups = Some(Sourced::new(!negated, origin, sourced_at(kw_at + 1)));
                 } else if CHECK_OPTIONS.contains(&name) {
-                    self.check_type = if negated { None } else { Some(Sourced::new(name.to_string(), origin, sourced_at(kw_at + 1))) };
+                    self.check_type = if negated {
+                        None
+                    } else {
+                        Some(Sourced::new(
+                            name.to_string(),
+                            origin,
+                            sourced_at(kw_at + 1),
+                        ))
+                    };
                 }
             }
             "default_backend" => match line.words.get(1) {
                 Some(w) => {
-                    self.default_backend = Some((w.as_str().to_string(), line.span(), line.uncertain));
+                    self.default_backend =
+                        Some((w.as_str().to_string(), line.span(), line.uncertain));
                 }
-                None => diags.push(Diagnostic::error("'default_backend' needs a backend name").at(line.word_span(0))),
+                None => diags.push(
+                    Diagnostic::error("'default_backend' needs a backend name")
+                        .at(line.word_span(0)),
+                ),
             },
             "default-server" => {
                 let origin = match origin {
@@ -173,7 +203,11 @@ impl Lowering<'_, '_> {
             match section.kind {
                 SectionKind::Global => self.global(section),
                 SectionKind::Defaults => {
-                    let name = section.name().filter(|n| *n != "from").unwrap_or("").to_string();
+                    let name = section
+                        .name()
+                        .filter(|n| *n != "from")
+                        .unwrap_or("")
+                        .to_string();
                     let mut settings = self.base(section, &named, &ProxySettings::default());
                     let origin = Origin::Defaults(name.clone());
                     for line in &section.lines {
@@ -197,18 +231,32 @@ impl Lowering<'_, '_> {
     }
 
     /// The settings a section starts from: `from NAME`, else `fallback`.
-    fn base(&mut self, section: &Section, named: &HashMap<String, ProxySettings>, fallback: &ProxySettings) -> ProxySettings {
+    fn base(
+        &mut self,
+        section: &Section,
+        named: &HashMap<String, ProxySettings>,
+        fallback: &ProxySettings,
+    ) -> ProxySettings {
         let Some(from) = section.from_defaults() else {
             return fallback.clone();
         };
         match named.get(from) {
             Some(s) => s.clone(),
             None => {
-                let at = section.header.words.iter().position(|w| w.as_str() == from).unwrap_or(0);
+                let at = section
+                    .header
+                    .words
+                    .iter()
+                    .position(|w| w.as_str() == from)
+                    .unwrap_or(0);
                 self.diags.push(
-                    Diagnostic::error(format!("no defaults section named '{from}' before this point"))
-                        .at(section.header.word_span(at))
-                        .help("a named defaults section must be declared before the sections that use it"),
+                    Diagnostic::error(format!(
+                        "no defaults section named '{from}' before this point"
+                    ))
+                    .at(section.header.word_span(at))
+                    .help(
+                        "a named defaults section must be declared before the sections that use it",
+                    ),
                 );
                 fallback.clone()
             }
@@ -247,11 +295,13 @@ impl Lowering<'_, '_> {
                 "bind" => {
                     let tls = line.words.iter().skip(2).any(|w| w.as_str() == "ssl");
                     match line.words.get(1) {
-                        Some(w) if !w.env => binds.extend(bind::parse(w.as_str(), tls, line.word_span(1))),
+                        Some(w) if !w.env => {
+                            binds.extend(bind::parse(w.as_str(), tls, line.word_span(1)))
+                        }
                         Some(w) => binds.push(bind::unresolved(w.as_str(), tls, line.word_span(1))),
-                        None => self
-                            .diags
-                            .push(Diagnostic::error("'bind' needs an address").at(line.word_span(0))),
+                        None => self.diags.push(
+                            Diagnostic::error("'bind' needs an address").at(line.word_span(0)),
+                        ),
                     }
                 }
                 "http-request" | "tcp-request" => {
@@ -262,16 +312,28 @@ impl Lowering<'_, '_> {
                 "redirect" => {
                     let (cond, end) = self.condition_of(line, 1, &acls);
                     let action = words_text(line, 0, end);
-                    redirects.push(route(RouteKind::Action, cond, Target::Terminal { action }, line));
+                    redirects.push(route(
+                        RouteKind::Action,
+                        cond,
+                        Target::Terminal { action },
+                        line,
+                    ));
                 }
                 "use_backend" => {
                     let Some(target) = line.word(1) else {
-                        self.diags
-                            .push(Diagnostic::error("'use_backend' needs a backend name").at(line.word_span(0)));
+                        self.diags.push(
+                            Diagnostic::error("'use_backend' needs a backend name")
+                                .at(line.word_span(0)),
+                        );
                         continue;
                     };
                     let (cond, _) = self.condition_of(line, 2, &acls);
-                    use_backends.push(route(RouteKind::UseBackend, cond, backend_target(target), line));
+                    use_backends.push(route(
+                        RouteKind::UseBackend,
+                        cond,
+                        backend_target(target),
+                        line,
+                    ));
                 }
                 "server" => self.server(line, &settings.servers, &mut servers),
                 "server-template" => self.server_template(line, &settings.servers, &mut servers),
@@ -279,7 +341,10 @@ impl Lowering<'_, '_> {
             }
         }
         let uncertain = section.header.uncertain;
-        let mode = settings.mode.clone().unwrap_or_else(|| Sourced::built_in(Mode::Tcp));
+        let mode = settings
+            .mode
+            .clone()
+            .unwrap_or_else(|| Sourced::built_in(Mode::Tcp));
         if matches!(section.kind, SectionKind::Frontend | SectionKind::Listen) {
             let mut routes = actions;
             routes.append(&mut redirects);
@@ -304,7 +369,11 @@ impl Lowering<'_, '_> {
             let maxconn = self.entry_maxconn(settings.maxconn.clone());
             self.model.entry_points.push(EntryPoint {
                 name: name.clone(),
-                kind: if section.kind == SectionKind::Listen { EntryKind::Listen } else { EntryKind::Frontend },
+                kind: if section.kind == SectionKind::Listen {
+                    EntryKind::Listen
+                } else {
+                    EntryKind::Frontend
+                },
                 span: header_span,
                 binds,
                 mode: mode.clone(),
@@ -321,7 +390,11 @@ impl Lowering<'_, '_> {
             };
             self.model.backends.push(Backend {
                 name,
-                kind: if section.kind == SectionKind::Listen { BackendKind::Listen } else { BackendKind::Backend },
+                kind: if section.kind == SectionKind::Listen {
+                    BackendKind::Listen
+                } else {
+                    BackendKind::Backend
+                },
                 span: header_span,
                 mode,
                 algorithm: settings.balance.take().unwrap_or_else(|| {
@@ -330,12 +403,21 @@ impl Lowering<'_, '_> {
                         args: Vec::new(),
                     })
                 }),
-                hash_type: settings.hash_type.take().unwrap_or_else(|| Sourced::built_in("map-based".to_string())),
+                hash_type: settings
+                    .hash_type
+                    .take()
+                    .unwrap_or_else(|| Sourced::built_in("map-based".to_string())),
                 health: Health {
                     check_type: settings.check_type.take(),
-                    allbackups: settings.allbackups.take().unwrap_or_else(|| Sourced::built_in(false)),
+                    allbackups: settings
+                        .allbackups
+                        .take()
+                        .unwrap_or_else(|| Sourced::built_in(false)),
                 },
-                fullconn: settings.fullconn.take().unwrap_or_else(|| Sourced::built_in(None)),
+                fullconn: settings
+                    .fullconn
+                    .take()
+                    .unwrap_or_else(|| Sourced::built_in(None)),
                 servers,
                 uncertain,
             });
@@ -367,7 +449,10 @@ impl Lowering<'_, '_> {
             None => (Condition::Always, line.words.len()),
             Some(i) => {
                 let negate = line.word(i) == Some("unless");
-                (acl::condition(line, i + 1, negate, acls, &mut self.diags), i)
+                (
+                    acl::condition(line, i + 1, negate, acls, &mut self.diags),
+                    i,
+                )
             }
         }
     }
@@ -387,10 +472,20 @@ impl Lowering<'_, '_> {
         }
         let (cond, end) = self.condition_of(line, action_at + 1, acls);
         let text = words_text(line, 0, end);
-        Some(route(RouteKind::Action, cond, Target::Terminal { action: text }, line))
+        Some(route(
+            RouteKind::Action,
+            cond,
+            Target::Terminal { action: text },
+            line,
+        ))
     }
 
-    fn server(&mut self, line: &Line, defaults: &ServerParams, servers: &mut Vec<crate::model::Server>) {
+    fn server(
+        &mut self,
+        line: &Line,
+        defaults: &ServerParams,
+        servers: &mut Vec<crate::model::Server>,
+    ) {
         let (Some(name), Some(addr)) = (line.word(1), line.words.get(2)) else {
             self.diags.push(
                 Diagnostic::error("'server' needs a name and an address")
@@ -401,31 +496,51 @@ impl Lowering<'_, '_> {
         };
         let mut params = defaults.clone();
         params.apply(line, 3, &Origin::Explicit, &mut self.diags);
-        let mut server = params.build(name.to_string(), addr.as_str().to_string(), line.span(), addr.env);
+        let mut server = params.build(
+            name.to_string(),
+            addr.as_str().to_string(),
+            line.span(),
+            addr.env,
+        );
         server.uncertain = line.uncertain;
         servers.push(server);
     }
 
-    fn server_template(&mut self, line: &Line, defaults: &ServerParams, servers: &mut Vec<crate::model::Server>) {
-        let (Some(prefix), Some(count), Some(addr)) = (line.word(1), line.word(2), line.words.get(3)) else {
+    fn server_template(
+        &mut self,
+        line: &Line,
+        defaults: &ServerParams,
+        servers: &mut Vec<crate::model::Server>,
+    ) {
+        let (Some(prefix), Some(count), Some(addr)) =
+            (line.word(1), line.word(2), line.words.get(3))
+        else {
             self.diags.push(
                 Diagnostic::error("'server-template' needs a prefix, a count and an address")
                     .at(line.span())
-                    .help("write 'server-template <prefix> <num | range> <fqdn>[:<port>] [params]'"),
+                    .help(
+                        "write 'server-template <prefix> <num | range> <fqdn>[:<port>] [params]'",
+                    ),
             );
             return;
         };
         let range = match server::template_range(count) {
             Ok(r) => r,
             Err(message) => {
-                self.diags.push(Diagnostic::error(message).at(line.word_span(2)));
+                self.diags
+                    .push(Diagnostic::error(message).at(line.word_span(2)));
                 return;
             }
         };
         let mut params = defaults.clone();
         params.apply(line, 4, &Origin::Explicit, &mut self.diags);
         for n in range {
-            let mut server = params.build(format!("{prefix}{n}"), addr.as_str().to_string(), line.span(), addr.env);
+            let mut server = params.build(
+                format!("{prefix}{n}"),
+                addr.as_str().to_string(),
+                line.span(),
+                addr.env,
+            );
             server.template = Some(prefix.to_string());
             server.uncertain = line.uncertain;
             servers.push(server);
@@ -438,7 +553,11 @@ impl Lowering<'_, '_> {
         let names: Vec<String> = self.model.backends.iter().map(|b| b.name.clone()).collect();
         for entry in &mut self.model.entry_points {
             for route in &mut entry.routes {
-                if let Target::Dynamic { expression, candidates } = &mut route.target {
+                if let Target::Dynamic {
+                    expression,
+                    candidates,
+                } = &mut route.target
+                {
                     *candidates = dynamic_candidates(expression, &names);
                 }
             }
@@ -457,7 +576,10 @@ fn route(kind: RouteKind, condition: Condition, target: Target, line: &Line) -> 
 }
 
 fn words_text(line: &Line, from: usize, to: usize) -> String {
-    let words: Vec<&str> = line.words[from..to.min(line.words.len())].iter().map(|w| w.as_str()).collect();
+    let words: Vec<&str> = line.words[from..to.min(line.words.len())]
+        .iter()
+        .map(|w| w.as_str())
+        .collect();
     words.join(" ")
 }
 
@@ -468,7 +590,9 @@ fn backend_target(name: &str) -> Target {
             candidates: Vec::new(),
         }
     } else {
-        Target::Backend { name: name.to_string() }
+        Target::Backend {
+            name: name.to_string(),
+        }
     }
 }
 
@@ -481,13 +605,21 @@ fn dynamic_candidates(expression: &str, backends: &[String]) -> Vec<String> {
         out.extend(
             backends
                 .iter()
-                .filter(|b| b.len() > prefix.len() + suffix.len() && b.starts_with(prefix) && b.ends_with(suffix))
+                .filter(|b| {
+                    b.len() > prefix.len() + suffix.len()
+                        && b.starts_with(prefix)
+                        && b.ends_with(suffix)
+                })
                 .cloned(),
         );
     }
     // map(file[,default]) and its map_* variants: the default is a candidate.
     if let Some(i) = rest.find("map") {
-        if let Some(args) = rest[i..].split_once('(').and_then(|(_, a)| a.split_once(')')).map(|(a, _)| a) {
+        if let Some(args) = rest[i..]
+            .split_once('(')
+            .and_then(|(_, a)| a.split_once(')'))
+            .map(|(a, _)| a)
+        {
             if let Some((_, default)) = args.split_once(',') {
                 let name = format!("{prefix}{}{suffix}", default.trim());
                 if backends.contains(&name) && !out.contains(&name) {
@@ -525,8 +657,13 @@ mod tests {
 
     #[test]
     fn dynamic_candidates_follow_literal_text_and_map_defaults() {
-        let b: Vec<String> = ["be_api", "be_web", "static", "be_fallback"].map(String::from).to_vec();
-        assert_eq!(dynamic_candidates("be_%[req.hdr(host)]", &b), ["be_api", "be_web", "be_fallback"]);
+        let b: Vec<String> = ["be_api", "be_web", "static", "be_fallback"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            dynamic_candidates("be_%[req.hdr(host)]", &b),
+            ["be_api", "be_web", "be_fallback"]
+        );
         assert_eq!(
             dynamic_candidates("%[req.hdr(host),lower,map(/etc/h.map,static)]", &b),
             ["static"]

@@ -13,30 +13,137 @@ use crate::syntax::haproxy::keywords::did_you_mean;
 
 /// Server keywords that take no argument.
 const FLAGS: &[&str] = &[
-    "agent-check", "allow-0rtt", "backup", "check", "check-reuse-pool", "check-send-proxy",
-    "check-sni-auto", "check-ssl", "check-via-socks4", "disabled", "enabled", "force-sslv3",
-    "force-tlsv10", "force-tlsv11", "force-tlsv12", "force-tlsv13", "no-agent-check", "no-backup",
-    "no-check", "no-check-reuse-pool", "no-check-sni-auto", "no-check-ssl", "no-renegotiate",
-    "no-send-proxy", "no-send-proxy-v2", "no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn",
-    "no-sni-auto", "no-ssl", "no-ssl-reuse", "no-sslv3", "no-tfo", "no-tls-tickets", "no-tlsv10",
-    "no-tlsv11", "no-tlsv12", "no-tlsv13", "no-verifyhost", "non-stick", "renegotiate",
-    "send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "sni-auto", "ssl",
-    "ssl-reuse", "stick", "strict-maxconn", "tfo", "tls-tickets",
+    "agent-check",
+    "allow-0rtt",
+    "backup",
+    "check",
+    "check-reuse-pool",
+    "check-send-proxy",
+    "check-sni-auto",
+    "check-ssl",
+    "check-via-socks4",
+    "disabled",
+    "enabled",
+    "force-sslv3",
+    "force-tlsv10",
+    "force-tlsv11",
+    "force-tlsv12",
+    "force-tlsv13",
+    "no-agent-check",
+    "no-backup",
+    "no-check",
+    "no-check-reuse-pool",
+    "no-check-sni-auto",
+    "no-check-ssl",
+    "no-renegotiate",
+    "no-send-proxy",
+    "no-send-proxy-v2",
+    "no-send-proxy-v2-ssl",
+    "no-send-proxy-v2-ssl-cn",
+    "no-sni-auto",
+    "no-ssl",
+    "no-ssl-reuse",
+    "no-sslv3",
+    "no-tfo",
+    "no-tls-tickets",
+    "no-tlsv10",
+    "no-tlsv11",
+    "no-tlsv12",
+    "no-tlsv13",
+    "no-verifyhost",
+    "non-stick",
+    "renegotiate",
+    "send-proxy",
+    "send-proxy-v2",
+    "send-proxy-v2-ssl",
+    "send-proxy-v2-ssl-cn",
+    "sni-auto",
+    "ssl",
+    "ssl-reuse",
+    "stick",
+    "strict-maxconn",
+    "tfo",
+    "tls-tickets",
 ];
 
 /// Server keywords that take one argument.
 const VALUED: &[&str] = &[
-    "addr", "agent-addr", "agent-inter", "agent-port", "agent-send", "alpn", "ca-file", "cc",
-    "check-alpn", "check-pool-conn-name", "check-proto", "check-sni", "ciphers", "ciphersuites",
-    "client-sigalgs", "cookie", "crl-file", "crt", "curves", "downinter", "error-limit", "fall",
-    "fastinter", "guid", "hash-key", "healthcheck", "id", "idle-ping", "init-addr", "init-state",
-    "inter", "interface", "ktls", "log-bufsize", "log-proto", "max-reuse", "maxconn", "maxqueue",
-    "minconn", "namespace", "npn", "observe", "on-error", "on-marked-down", "on-marked-up",
-    "pool-conn-name", "pool-low-conn", "pool-max-conn", "pool-purge-delay", "port", "proto",
-    "proxy-v2-options", "quic-cc-algo", "redir", "resolve-net", "resolve-opts", "resolve-prefer",
-    "resolvers", "rise", "set-proxy-v2-tlv-fmt", "shard", "sigalgs", "slowstart", "sni", "socks4",
-    "source", "ssl-max-ver", "ssl-min-ver", "tcp-md5sig", "tcp-ut", "track", "usesrc", "verify",
-    "verifyhost", "weight", "ws",
+    "addr",
+    "agent-addr",
+    "agent-inter",
+    "agent-port",
+    "agent-send",
+    "alpn",
+    "ca-file",
+    "cc",
+    "check-alpn",
+    "check-pool-conn-name",
+    "check-proto",
+    "check-sni",
+    "ciphers",
+    "ciphersuites",
+    "client-sigalgs",
+    "cookie",
+    "crl-file",
+    "crt",
+    "curves",
+    "downinter",
+    "error-limit",
+    "fall",
+    "fastinter",
+    "guid",
+    "hash-key",
+    "healthcheck",
+    "id",
+    "idle-ping",
+    "init-addr",
+    "init-state",
+    "inter",
+    "interface",
+    "ktls",
+    "log-bufsize",
+    "log-proto",
+    "max-reuse",
+    "maxconn",
+    "maxqueue",
+    "minconn",
+    "namespace",
+    "npn",
+    "observe",
+    "on-error",
+    "on-marked-down",
+    "on-marked-up",
+    "pool-conn-name",
+    "pool-low-conn",
+    "pool-max-conn",
+    "pool-purge-delay",
+    "port",
+    "proto",
+    "proxy-v2-options",
+    "quic-cc-algo",
+    "redir",
+    "resolve-net",
+    "resolve-opts",
+    "resolve-prefer",
+    "resolvers",
+    "rise",
+    "set-proxy-v2-tlv-fmt",
+    "shard",
+    "sigalgs",
+    "slowstart",
+    "sni",
+    "socks4",
+    "source",
+    "ssl-max-ver",
+    "ssl-min-ver",
+    "tcp-md5sig",
+    "tcp-ut",
+    "track",
+    "usesrc",
+    "verify",
+    "verifyhost",
+    "weight",
+    "ws",
 ];
 
 /// The parameters that matter for routing and capacity, each optional until set.
@@ -74,7 +181,13 @@ pub fn parse_time_ms(text: &str) -> Option<u64> {
 
 impl ServerParams {
     /// Applies the words of a `server`/`default-server` line from `first` on.
-    pub fn apply(&mut self, line: &Line, first: usize, origin: &Origin, diags: &mut Vec<Diagnostic>) {
+    pub fn apply(
+        &mut self,
+        line: &Line,
+        first: usize,
+        origin: &Origin,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         let mut i = first;
         while i < line.words.len() {
             let kw = line.words[i].as_str();
@@ -144,17 +257,34 @@ impl ServerParams {
                         }
                     }
                 }
-                "maxconn" => self.maxconn = number(diags).map(|n| Sourced::new((n > 0).then_some(n), origin, arg_span)),
-                "maxqueue" => self.maxqueue = number(diags).map(|n| Sourced::new((n > 0).then_some(n), origin, arg_span)),
-                "fall" => self.fall = number(diags).map(|n| Sourced::new(n as u32, origin, arg_span)),
-                "rise" => self.rise = number(diags).map(|n| Sourced::new(n as u32, origin, arg_span)),
+                "maxconn" => {
+                    self.maxconn =
+                        number(diags).map(|n| Sourced::new((n > 0).then_some(n), origin, arg_span))
+                }
+                "maxqueue" => {
+                    self.maxqueue =
+                        number(diags).map(|n| Sourced::new((n > 0).then_some(n), origin, arg_span))
+                }
+                "fall" => {
+                    self.fall = number(diags).map(|n| Sourced::new(n as u32, origin, arg_span))
+                }
+                "rise" => {
+                    self.rise = number(diags).map(|n| Sourced::new(n as u32, origin, arg_span))
+                }
                 "inter" | "slowstart" => match parse_time_ms(value) {
-                    Some(ms) if kw == "inter" => self.inter_ms = Some(Sourced::new(ms, origin, arg_span)),
-                    Some(ms) => self.slowstart_ms = Some(Sourced::new((ms > 0).then_some(ms), origin, arg_span)),
+                    Some(ms) if kw == "inter" => {
+                        self.inter_ms = Some(Sourced::new(ms, origin, arg_span))
+                    }
+                    Some(ms) => {
+                        self.slowstart_ms =
+                            Some(Sourced::new((ms > 0).then_some(ms), origin, arg_span))
+                    }
                     None if arg.env => {}
                     None => diags.push(
-                        Diagnostic::error(format!("'{kw}' expects a time like 2s or 500ms, not '{value}'"))
-                            .at(line.word_span(i + 1)),
+                        Diagnostic::error(format!(
+                            "'{kw}' expects a time like 2s or 500ms, not '{value}'"
+                        ))
+                        .at(line.word_span(i + 1)),
                     ),
                 },
                 "track" => self.track = Some(value.to_string()),
@@ -172,15 +302,27 @@ impl ServerParams {
             address,
             span,
             weight: self.weight.clone().unwrap_or_else(|| Sourced::built_in(1)),
-            maxconn: self.maxconn.clone().unwrap_or_else(|| Sourced::built_in(None)),
-            maxqueue: self.maxqueue.clone().unwrap_or_else(|| Sourced::built_in(None)),
+            maxconn: self
+                .maxconn
+                .clone()
+                .unwrap_or_else(|| Sourced::built_in(None)),
+            maxqueue: self
+                .maxqueue
+                .clone()
+                .unwrap_or_else(|| Sourced::built_in(None)),
             backup: or(&self.backup),
             disabled: or(&self.disabled),
             check: or(&self.check),
-            inter_ms: self.inter_ms.clone().unwrap_or_else(|| Sourced::built_in(2000)),
+            inter_ms: self
+                .inter_ms
+                .clone()
+                .unwrap_or_else(|| Sourced::built_in(2000)),
             fall: self.fall.clone().unwrap_or_else(|| Sourced::built_in(3)),
             rise: self.rise.clone().unwrap_or_else(|| Sourced::built_in(2)),
-            slowstart_ms: self.slowstart_ms.clone().unwrap_or_else(|| Sourced::built_in(None)),
+            slowstart_ms: self
+                .slowstart_ms
+                .clone()
+                .unwrap_or_else(|| Sourced::built_in(None)),
             track: self.track.clone(),
             template: None,
             unresolved,

@@ -71,7 +71,8 @@ struct Eval<'c, 'e> {
 impl Eval<'_, '_> {
     fn expr<'a>(&self, i: &'a str, depth: usize) -> Res<'a, Truth> {
         let (mut i, mut acc) = self.and(i, depth)?;
-        while let Ok((r, _)) = preceded(space0, tag::<_, _, nom::error::Error<&str>>("||")).parse(i) {
+        while let Ok((r, _)) = preceded(space0, tag::<_, _, nom::error::Error<&str>>("||")).parse(i)
+        {
             let (r, t) = self.and(r, depth)?;
             acc = acc.or(t);
             i = r;
@@ -81,7 +82,8 @@ impl Eval<'_, '_> {
 
     fn and<'a>(&self, i: &'a str, depth: usize) -> Res<'a, Truth> {
         let (mut i, mut acc) = self.term(i, depth)?;
-        while let Ok((r, _)) = preceded(space0, tag::<_, _, nom::error::Error<&str>>("&&")).parse(i) {
+        while let Ok((r, _)) = preceded(space0, tag::<_, _, nom::error::Error<&str>>("&&")).parse(i)
+        {
             let (r, t) = self.term(r, depth)?;
             acc = acc.and(t);
             i = r;
@@ -91,7 +93,10 @@ impl Eval<'_, '_> {
 
     fn term<'a>(&self, i: &'a str, depth: usize) -> Res<'a, Truth> {
         if depth > MAX_DEPTH {
-            return Err(nom::Err::Failure(nom::error::Error::new(i, nom::error::ErrorKind::TooLarge)));
+            return Err(nom::Err::Failure(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::TooLarge,
+            )));
         }
         let (i, _) = space0(i)?;
         let (i, bangs) = many0(preceded(char('!'), space0)).parse(i)?;
@@ -103,7 +108,11 @@ impl Eval<'_, '_> {
         ))
         .parse(i)?;
         let (i, _) = space0(i)?;
-        let truth = if bangs.len() % 2 == 1 { truth.not() } else { truth };
+        let truth = if bangs.len() % 2 == 1 {
+            truth.not()
+        } else {
+            truth
+        };
         Ok((i, truth))
     }
 
@@ -127,7 +136,10 @@ impl Eval<'_, '_> {
         let truth = match self.apply(name, &args) {
             Some(t) => t,
             None => {
-                return Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag)));
+                return Err(nom::Err::Error(nom::error::Error::new(
+                    i,
+                    nom::error::ErrorKind::Tag,
+                )));
             }
         };
         Ok((i, truth))
@@ -139,7 +151,9 @@ impl Eval<'_, '_> {
         let env_dependent = args.iter().any(|a| a.contains('$'));
         if env_dependent && name != "defined" {
             let what = args.iter().find(|a| a.contains('$')).unwrap_or(&"");
-            return Some(Truth::Unknown(format!("{name}() reads the environment variable in '{what}'")));
+            return Some(Truth::Unknown(format!(
+                "{name}() reads the environment variable in '{what}'"
+            )));
         }
         Some(match name {
             "defined" => match self.ctx.env {
@@ -155,14 +169,28 @@ impl Eval<'_, '_> {
             "version_atleast" | "version_before" => match arg(0).parse::<Version>() {
                 Ok(v) => {
                     let atleast = self.ctx.version >= v;
-                    Truth::from_bool(if name == "version_atleast" { atleast } else { !atleast })
+                    Truth::from_bool(if name == "version_atleast" {
+                        atleast
+                    } else {
+                        !atleast
+                    })
                 }
-                Err(_) => Truth::Unknown(format!("{name}({}) is not a version lbcheck can compare", arg(0))),
+                Err(_) => Truth::Unknown(format!(
+                    "{name}({}) is not a version lbcheck can compare",
+                    arg(0)
+                )),
             },
-            "feature" | "enabled" | "osname" | "openssl_version_atleast" | "openssl_version_before"
-            | "ssllib_name_startswith" | "awslc_api_atleast" | "awslc_api_before" => {
-                Truth::Unknown(format!("{name}({}) depends on how HAProxy was built or started", arg(0)))
-            }
+            "feature"
+            | "enabled"
+            | "osname"
+            | "openssl_version_atleast"
+            | "openssl_version_before"
+            | "ssllib_name_startswith"
+            | "awslc_api_atleast"
+            | "awslc_api_before" => Truth::Unknown(format!(
+                "{name}({}) depends on how HAProxy was built or started",
+                arg(0)
+            )),
             _ => return None,
         })
     }
@@ -179,15 +207,26 @@ fn unquote(s: &str) -> &str {
 fn number(i: &str) -> Res<'_, Truth> {
     let (i, neg) = opt(alt((char('-'), char('+')))).parse(i)?;
     let _ = neg;
-    let (i, text) = alt((recognize(preceded(alt((tag("0x"), tag("0X"))), hex_digit1)), digit1)).parse(i)?;
-    let zero = text.trim_start_matches("0x").trim_start_matches("0X").bytes().all(|b| b == b'0');
+    let (i, text) = alt((
+        recognize(preceded(alt((tag("0x"), tag("0X"))), hex_digit1)),
+        digit1,
+    ))
+    .parse(i)?;
+    let zero = text
+        .trim_start_matches("0x")
+        .trim_start_matches("0X")
+        .bytes()
+        .all(|b| b == b'0');
     Ok((i, Truth::from_bool(!zero)))
 }
 
 /// A term that is an unexpanded `${VAR}`: its value decides.
 fn unresolved_term(i: &str) -> Res<'_, Truth> {
-    let (i, var) = recognize(preceded(char('$'), take_while1(|c: char| c != ' ' && c != ')' && c != '&' && c != '|')))
-        .parse(i)?;
+    let (i, var) = recognize(preceded(
+        char('$'),
+        take_while1(|c: char| c != ' ' && c != ')' && c != '&' && c != '|'),
+    ))
+    .parse(i)?;
     Ok((i, Truth::Unknown(format!("the value of {var} decides"))))
 }
 
@@ -208,7 +247,9 @@ pub fn evaluate(text: &str, ctx: &CondContext) -> Result<Truth, (String, usize)>
             format!("unparsable conditional expression '{}'", e.input.trim()),
             text.len() - e.input.len(),
         )),
-        Err(nom::Err::Incomplete(_)) => Err(("incomplete conditional expression".to_string(), text.len())),
+        Err(nom::Err::Incomplete(_)) => {
+            Err(("incomplete conditional expression".to_string(), text.len()))
+        }
     }
 }
 
@@ -218,7 +259,13 @@ mod tests {
     use std::collections::HashMap;
 
     fn eval(text: &str) -> Result<Truth, (String, usize)> {
-        evaluate(text, &CondContext { env: &Env::Unresolved, version: Version::new(2, 6) })
+        evaluate(
+            text,
+            &CondContext {
+                env: &Env::Unresolved,
+                version: Version::new(2, 6),
+            },
+        )
     }
 
     #[test]
@@ -241,8 +288,14 @@ mod tests {
         assert_eq!(eval("feature(LUA) && 0"), Ok(Truth::False));
         assert_eq!(eval("feature(LUA) || 1"), Ok(Truth::True));
         let env = Env::Values(HashMap::from([("HOME".into(), "/".into())]));
-        let ctx = CondContext { env: &env, version: Version::new(2, 6) };
-        assert_eq!(evaluate("defined(HOME) && !defined(NOPE)", &ctx), Ok(Truth::True));
+        let ctx = CondContext {
+            env: &env,
+            version: Version::new(2, 6),
+        };
+        assert_eq!(
+            evaluate("defined(HOME) && !defined(NOPE)", &ctx),
+            Ok(Truth::True)
+        );
     }
 
     #[test]

@@ -6,8 +6,6 @@
 //! accepted here, except the removed ones in [`REMOVED`], which HAProxy now
 //! refuses with a hint that lbcheck repeats.
 
-
-
 pub(crate) const PROXY_KEYWORDS: &[(&str, [bool; 4])] = &[
     ("acl", [true, true, true, true]),
     ("appsession", [true, true, true, true]),
@@ -540,37 +538,161 @@ const HTTP_REQ_HINT: &str = "use 'http-request' rules instead";
 const HTTP_RSP_HINT: &str = "use 'http-response' rules instead";
 
 pub(crate) const REMOVED: &[Removed] = &[
-    Removed { keyword: "appsession", since: (1, 6), hint: "use stick tables instead" },
-    Removed { keyword: "block", since: (2, 1), hint: "use 'http-request deny', which takes the same condition" },
-    Removed { keyword: "clitimeout", since: (2, 1), hint: "use 'timeout client'" },
-    Removed { keyword: "contimeout", since: (2, 1), hint: "use 'timeout connect'" },
-    Removed { keyword: "srvtimeout", since: (2, 1), hint: "use 'timeout server'" },
-    Removed { keyword: "redisp", since: (2, 1), hint: "use 'option redispatch'" },
-    Removed { keyword: "redispatch", since: (2, 1), hint: "use 'option redispatch'" },
-    Removed { keyword: "reqadd", since: (2, 1), hint: "use 'http-request add-header'" },
-    Removed { keyword: "reqallow", since: (2, 1), hint: HTTP_REQ_HINT },
-    Removed { keyword: "reqdel", since: (2, 1), hint: "use 'http-request del-header'" },
-    Removed { keyword: "reqdeny", since: (2, 1), hint: "use 'http-request deny'" },
-    Removed { keyword: "reqiallow", since: (2, 1), hint: HTTP_REQ_HINT },
-    Removed { keyword: "reqidel", since: (2, 1), hint: "use 'http-request del-header'" },
-    Removed { keyword: "reqideny", since: (2, 1), hint: "use 'http-request deny'" },
-    Removed { keyword: "reqipass", since: (2, 1), hint: HTTP_REQ_HINT },
-    Removed { keyword: "reqirep", since: (2, 1), hint: "use 'http-request replace-header' or 'replace-path'" },
-    Removed { keyword: "reqitarpit", since: (2, 1), hint: "use 'http-request tarpit'" },
-    Removed { keyword: "reqpass", since: (2, 1), hint: HTTP_REQ_HINT },
-    Removed { keyword: "reqrep", since: (2, 1), hint: "use 'http-request replace-header' or 'replace-path'" },
-    Removed { keyword: "reqtarpit", since: (2, 1), hint: "use 'http-request tarpit'" },
-    Removed { keyword: "rspadd", since: (2, 1), hint: "use 'http-response add-header'" },
-    Removed { keyword: "rspdel", since: (2, 1), hint: "use 'http-response del-header'" },
-    Removed { keyword: "rspdeny", since: (2, 1), hint: "use 'http-response deny'" },
-    Removed { keyword: "rspidel", since: (2, 1), hint: "use 'http-response del-header'" },
-    Removed { keyword: "rspideny", since: (2, 1), hint: "use 'http-response deny'" },
-    Removed { keyword: "rspirep", since: (2, 1), hint: HTTP_RSP_HINT },
-    Removed { keyword: "rsprep", since: (2, 1), hint: "use 'http-response replace-header'" },
-    Removed { keyword: "monitor-net", since: (2, 4), hint: "use 'http-request return status 200 if { src ... }'" },
-    Removed { keyword: "bind-process", since: (2, 7), hint: "threads replaced processes; use 'thread' on 'bind' lines" },
-    Removed { keyword: "grace", since: (2, 7), hint: "remove it; use 'hard-stop-after' in global for a bounded stop" },
-    Removed { keyword: "nbproc", since: (2, 5), hint: "use 'nbthread'" },
+    Removed {
+        keyword: "appsession",
+        since: (1, 6),
+        hint: "use stick tables instead",
+    },
+    Removed {
+        keyword: "block",
+        since: (2, 1),
+        hint: "use 'http-request deny', which takes the same condition",
+    },
+    Removed {
+        keyword: "clitimeout",
+        since: (2, 1),
+        hint: "use 'timeout client'",
+    },
+    Removed {
+        keyword: "contimeout",
+        since: (2, 1),
+        hint: "use 'timeout connect'",
+    },
+    Removed {
+        keyword: "srvtimeout",
+        since: (2, 1),
+        hint: "use 'timeout server'",
+    },
+    Removed {
+        keyword: "redisp",
+        since: (2, 1),
+        hint: "use 'option redispatch'",
+    },
+    Removed {
+        keyword: "redispatch",
+        since: (2, 1),
+        hint: "use 'option redispatch'",
+    },
+    Removed {
+        keyword: "reqadd",
+        since: (2, 1),
+        hint: "use 'http-request add-header'",
+    },
+    Removed {
+        keyword: "reqallow",
+        since: (2, 1),
+        hint: HTTP_REQ_HINT,
+    },
+    Removed {
+        keyword: "reqdel",
+        since: (2, 1),
+        hint: "use 'http-request del-header'",
+    },
+    Removed {
+        keyword: "reqdeny",
+        since: (2, 1),
+        hint: "use 'http-request deny'",
+    },
+    Removed {
+        keyword: "reqiallow",
+        since: (2, 1),
+        hint: HTTP_REQ_HINT,
+    },
+    Removed {
+        keyword: "reqidel",
+        since: (2, 1),
+        hint: "use 'http-request del-header'",
+    },
+    Removed {
+        keyword: "reqideny",
+        since: (2, 1),
+        hint: "use 'http-request deny'",
+    },
+    Removed {
+        keyword: "reqipass",
+        since: (2, 1),
+        hint: HTTP_REQ_HINT,
+    },
+    Removed {
+        keyword: "reqirep",
+        since: (2, 1),
+        hint: "use 'http-request replace-header' or 'replace-path'",
+    },
+    Removed {
+        keyword: "reqitarpit",
+        since: (2, 1),
+        hint: "use 'http-request tarpit'",
+    },
+    Removed {
+        keyword: "reqpass",
+        since: (2, 1),
+        hint: HTTP_REQ_HINT,
+    },
+    Removed {
+        keyword: "reqrep",
+        since: (2, 1),
+        hint: "use 'http-request replace-header' or 'replace-path'",
+    },
+    Removed {
+        keyword: "reqtarpit",
+        since: (2, 1),
+        hint: "use 'http-request tarpit'",
+    },
+    Removed {
+        keyword: "rspadd",
+        since: (2, 1),
+        hint: "use 'http-response add-header'",
+    },
+    Removed {
+        keyword: "rspdel",
+        since: (2, 1),
+        hint: "use 'http-response del-header'",
+    },
+    Removed {
+        keyword: "rspdeny",
+        since: (2, 1),
+        hint: "use 'http-response deny'",
+    },
+    Removed {
+        keyword: "rspidel",
+        since: (2, 1),
+        hint: "use 'http-response del-header'",
+    },
+    Removed {
+        keyword: "rspideny",
+        since: (2, 1),
+        hint: "use 'http-response deny'",
+    },
+    Removed {
+        keyword: "rspirep",
+        since: (2, 1),
+        hint: HTTP_RSP_HINT,
+    },
+    Removed {
+        keyword: "rsprep",
+        since: (2, 1),
+        hint: "use 'http-response replace-header'",
+    },
+    Removed {
+        keyword: "monitor-net",
+        since: (2, 4),
+        hint: "use 'http-request return status 200 if { src ... }'",
+    },
+    Removed {
+        keyword: "bind-process",
+        since: (2, 7),
+        hint: "threads replaced processes; use 'thread' on 'bind' lines",
+    },
+    Removed {
+        keyword: "grace",
+        since: (2, 7),
+        hint: "remove it; use 'hard-stop-after' in global for a bounded stop",
+    },
+    Removed {
+        keyword: "nbproc",
+        since: (2, 5),
+        hint: "use 'nbthread'",
+    },
 ];
 
 /// Which of the four proxy section kinds a keyword is documented for.
@@ -603,7 +725,10 @@ pub(crate) fn removed(name: &str) -> Option<&'static Removed> {
 }
 
 /// The closest known name, when it is close enough to be a plausible typo.
-pub(crate) fn did_you_mean<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> Option<&'k str> {
+pub(crate) fn did_you_mean<'k>(
+    name: &str,
+    known: impl Iterator<Item = &'k str>,
+) -> Option<&'k str> {
     let mut best: Option<(f64, &str)> = None;
     for k in known {
         let score = strsim::jaro_winkler(name, k);
@@ -629,10 +754,19 @@ mod tests {
 
     #[test]
     fn common_keywords_are_known() {
-        for k in ["server", "balance", "use_backend", "default_backend", "timeout", "http-request"] {
+        for k in [
+            "server",
+            "balance",
+            "use_backend",
+            "default_backend",
+            "timeout",
+            "http-request",
+        ] {
             assert!(proxy_keyword(k).is_some(), "{k}");
         }
-        for k in ["maxconn", "log", "daemon", "stats", "nbthread", "user", "group"] {
+        for k in [
+            "maxconn", "log", "daemon", "stats", "nbthread", "user", "group",
+        ] {
             assert!(is_global_keyword(k), "{k}");
         }
         assert!(is_option("httpchk") && is_option("allbackups"));
@@ -643,7 +777,10 @@ mod tests {
         let proxy = || PROXY_KEYWORDS.iter().map(|(k, _)| *k);
         assert_eq!(did_you_mean("sever", proxy()), Some("server"));
         assert_eq!(did_you_mean("maxcon", proxy()), Some("maxconn"));
-        assert_eq!(did_you_mean("defualt_backend", proxy()), Some("default_backend"));
+        assert_eq!(
+            did_you_mean("defualt_backend", proxy()),
+            Some("default_backend")
+        );
         assert_eq!(did_you_mean("zzzzzzzz", proxy()), None);
     }
 }

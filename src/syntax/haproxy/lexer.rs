@@ -68,7 +68,9 @@ impl LexErrorKind {
         match self {
             LexErrorKind::UnmatchedQuote => "unmatched quote",
             LexErrorKind::UnmatchedBrace => "unmatched brace in environment variable name",
-            LexErrorKind::BadVariableName => "forbidden first character in environment variable name",
+            LexErrorKind::BadVariableName => {
+                "forbidden first character in environment variable name"
+            }
             LexErrorKind::BadHexEscape => "truncated or invalid hexadecimal escape sequence",
             LexErrorKind::BadWordExpansion => "truncated or invalid word expansion sequence",
             LexErrorKind::TooManyWords => "too many words on one line (HAProxy stops at 64)",
@@ -194,7 +196,9 @@ fn escape(i: &str, in_dquote: bool) -> Res<'_, Option<char>> {
         'n' => '\n',
         'r' => '\r',
         'x' => {
-            let hex = after.get(..2).filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+            let hex = after
+                .get(..2)
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
             let Some(hex) = hex else {
                 return fail(i, LexErrorKind::BadHexEscape);
             };
@@ -221,7 +225,8 @@ fn env_ref(i: &str) -> Res<'_, EnvRef<'_>> {
         return fail(rest, LexErrorKind::BadVariableName);
     }
     let (rest, dot) = opt(char('.')).parse(rest)?;
-    let (rest, name_tail) = take_while(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(rest)?;
+    let (rest, name_tail) =
+        take_while(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(rest)?;
     let name_len = dot.map_or(0, |_| 1) + name_tail.len();
     let name_start = i.len() - rest.len() - name_len;
     let name = &i[name_start..name_start + name_len];
@@ -464,7 +469,10 @@ mod tests {
 
     #[test]
     fn blanks_separate_words_and_comments_end_the_line() {
-        assert_eq!(words("  server  s1\t10.0.0.1:80 # weight 3"), ["server", "s1", "10.0.0.1:80"]);
+        assert_eq!(
+            words("  server  s1\t10.0.0.1:80 # weight 3"),
+            ["server", "s1", "10.0.0.1:80"]
+        );
         assert_eq!(words("a#b c"), ["a"]);
         assert!(words("   # only a comment").is_empty());
         assert!(words("").is_empty());
@@ -479,10 +487,16 @@ mod tests {
 
     #[test]
     fn quotes_keep_blanks_and_join_adjacent_parts() {
-        assert_eq!(words(r#"errorfile "a b" 'c d'"#), ["errorfile", "a b", "c d"]);
+        assert_eq!(
+            words(r#"errorfile "a b" 'c d'"#),
+            ["errorfile", "a b", "c d"]
+        );
         assert_eq!(words(r#"x"y z"'w'"#), ["xy zw"]);
         assert_eq!(words(r#"a "" b"#), ["a", "", "b"]);
-        assert_eq!(words(r##"'#not a comment' "# nor this""##), ["#not a comment", "# nor this"]);
+        assert_eq!(
+            words(r##"'#not a comment' "# nor this""##),
+            ["#not a comment", "# nor this"]
+        );
     }
 
     #[test]
@@ -500,7 +514,14 @@ mod tests {
 
     #[test]
     fn environment_variables_stay_unresolved_by_default() {
-        let w = lex_line(r#"bind "${ADDR}:80" $NOT_IN_QUOTES"#, 0, 1, "t", &Env::Unresolved).unwrap();
+        let w = lex_line(
+            r#"bind "${ADDR}:80" $NOT_IN_QUOTES"#,
+            0,
+            1,
+            "t",
+            &Env::Unresolved,
+        )
+        .unwrap();
         assert_eq!(w[1].text, "${ADDR}:80");
         assert!(w[1].env);
         assert_eq!(w[2].text, "$NOT_IN_QUOTES");
@@ -510,8 +531,14 @@ mod tests {
     #[test]
     fn environment_variables_resolve_when_asked() {
         let env = Env::Values(HashMap::from([("PORT".to_string(), "8080".to_string())]));
-        let w = lex_line(r#"bind ":${PORT}" "${MISSING-9000}" "$PORT" "${NONE}x" "${.LINE}""#, 0, 7, "t", &env)
-            .unwrap();
+        let w = lex_line(
+            r#"bind ":${PORT}" "${MISSING-9000}" "$PORT" "${NONE}x" "${.LINE}""#,
+            0,
+            7,
+            "t",
+            &env,
+        )
+        .unwrap();
         let t: Vec<_> = w.iter().map(|w| w.text.as_ref()).collect();
         assert_eq!(t, ["bind", ":8080", "9000", "8080", "x", "7"]);
         assert!(w.iter().all(|w| !w.env));
@@ -519,10 +546,22 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_culprit() {
-        assert_eq!(err(r#"a "unterminated"#), LexError { offset: 2, kind: LexErrorKind::UnmatchedQuote });
+        assert_eq!(
+            err(r#"a "unterminated"#),
+            LexError {
+                offset: 2,
+                kind: LexErrorKind::UnmatchedQuote
+            }
+        );
         assert_eq!(err("a 'x").kind, LexErrorKind::UnmatchedQuote);
         assert_eq!(err(r#"a "${X""#).kind, LexErrorKind::UnmatchedBrace);
-        assert_eq!(err(r#"a "cost $5""#), LexError { offset: 9, kind: LexErrorKind::BadVariableName });
+        assert_eq!(
+            err(r#"a "cost $5""#),
+            LexError {
+                offset: 9,
+                kind: LexErrorKind::BadVariableName
+            }
+        );
         assert_eq!(err(r"a \xZ1").kind, LexErrorKind::BadHexEscape);
         assert_eq!(err(r#""${X[1]}""#).kind, LexErrorKind::BadWordExpansion);
         assert_eq!(err("a\0b").kind, LexErrorKind::NulCharacter);
@@ -533,7 +572,17 @@ mod tests {
 
     #[test]
     fn quote_word_round_trips() {
-        for w in ["plain", "", "a b", "it's", "$HOME", "#x", "tab\there", "back\\slash", "q\"uote"] {
+        for w in [
+            "plain",
+            "",
+            "a b",
+            "it's",
+            "$HOME",
+            "#x",
+            "tab\there",
+            "back\\slash",
+            "q\"uote",
+        ] {
             let quoted = quote_word(w);
             assert_eq!(words(&quoted), [w], "{quoted}");
         }

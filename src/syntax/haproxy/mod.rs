@@ -15,7 +15,11 @@ use crate::source::{FileId, SourceDb};
 
 /// Parses files in order, as `haproxy -f a -f b` reads them: each file
 /// starts outside any section, and all their sections form one config.
-pub fn parse<'a>(db: &'a SourceDb, files: &[FileId], opts: &ParseOptions) -> (Config<'a>, Vec<Diagnostic>) {
+pub fn parse<'a>(
+    db: &'a SourceDb,
+    files: &[FileId],
+    opts: &ParseOptions,
+) -> (Config<'a>, Vec<Diagnostic>) {
     let mut config = Config::default();
     let mut diags = Vec::new();
     for &file in files {

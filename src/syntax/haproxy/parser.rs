@@ -108,9 +108,15 @@ impl<'a> FileParser<'a, '_> {
             Ok(w) => w,
             Err(e) => {
                 let at = e.offset as usize;
-                let end = line[at - offset..].chars().next().map_or(at, |c| at + c.len_utf8());
-                self.diags
-                    .push(Diagnostic::error(e.kind.message()).at(self.span(at, end)).label("here"));
+                let end = line[at - offset..]
+                    .chars()
+                    .next()
+                    .map_or(at, |c| at + c.len_utf8());
+                self.diags.push(
+                    Diagnostic::error(e.kind.message())
+                        .at(self.span(at, end))
+                        .label("here"),
+                );
                 return;
             }
         };
@@ -143,7 +149,10 @@ impl<'a> FileParser<'a, '_> {
 
     fn open_section(&mut self, kind: SectionKind, header: Line<'a>) {
         self.close_section();
-        if matches!(kind, SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen) {
+        if matches!(
+            kind,
+            SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen
+        ) {
             match header.words.get(1) {
                 None => self.diags.push(
                     Diagnostic::error(format!("'{}' needs a name", kind.keyword()))
@@ -223,8 +232,11 @@ impl<'a> FileParser<'a, '_> {
         };
         if words.len() > max_words {
             let extra = &words[max_words];
-            let mut d = Diagnostic::error(format!("unexpected argument '{}' for '{name}'", extra.as_str()))
-                .at(self.span(extra.start as usize, extra.end as usize));
+            let mut d = Diagnostic::error(format!(
+                "unexpected argument '{}' for '{name}'",
+                extra.as_str()
+            ))
+            .at(self.span(extra.start as usize, extra.end as usize));
             if max_words == 2 {
                 d = d.help("quote the message if it contains spaces");
             }
@@ -236,8 +248,10 @@ impl<'a> FileParser<'a, '_> {
             ".if" => {
                 if self.conds.len() + 1 >= MAX_NESTED_CONDS {
                     self.diags.push(
-                        Diagnostic::error(format!("too many nested '.if' (HAProxy's limit is {MAX_NESTED_CONDS})"))
-                            .at(span),
+                        Diagnostic::error(format!(
+                            "too many nested '.if' (HAProxy's limit is {MAX_NESTED_CONDS})"
+                        ))
+                        .at(span),
                     );
                     return true;
                 }
@@ -266,13 +280,16 @@ impl<'a> FileParser<'a, '_> {
             }
             ".elif" | ".else" => {
                 let Some(level) = self.conds.last() else {
-                    self.diags
-                        .push(Diagnostic::error(format!("'{name}' with no matching '.if'")).at(span));
+                    self.diags.push(
+                        Diagnostic::error(format!("'{name}' with no matching '.if'")).at(span),
+                    );
                     return true;
                 };
                 if level.seen_else {
-                    self.diags
-                        .push(Diagnostic::error(format!("'{name}' after '.else' is not permitted")).at(span));
+                    self.diags.push(
+                        Diagnostic::error(format!("'{name}' after '.else' is not permitted"))
+                            .at(span),
+                    );
                     return true;
                 }
                 let taken = level.taken;
@@ -310,12 +327,15 @@ impl<'a> FileParser<'a, '_> {
                 let text = words.get(1).map_or("", |w| w.as_str());
                 let uncertain = self.state() == Branch::Maybe;
                 let d = match name {
-                    ".alert" if !uncertain => Diagnostic::error(format!("the config stops HAProxy: {text}")),
+                    ".alert" if !uncertain => {
+                        Diagnostic::error(format!("the config stops HAProxy: {text}"))
+                    }
                     ".alert" => Diagnostic::warning(format!("the config may stop HAProxy: {text}")),
                     ".warning" => Diagnostic::warning(text),
                     _ => Diagnostic::info(text),
                 };
-                self.diags.push(d.at(whole).label(format!("'{name}' directive")));
+                self.diags
+                    .push(d.at(whole).label(format!("'{name}' directive")));
             }
             _ => return false,
         }
@@ -336,8 +356,11 @@ impl<'a> FileParser<'a, '_> {
             }
             Ok(t) => t,
             Err((message, _)) => {
-                self.diags
-                    .push(Diagnostic::error(message).at(whole).label("in this condition"));
+                self.diags.push(
+                    Diagnostic::error(message)
+                        .at(whole)
+                        .label("in this condition"),
+                );
                 // HAProxy stops on this; for the rest of the file, keep both branches.
                 Truth::Unknown("invalid condition".to_string())
             }

@@ -55,7 +55,13 @@ fn removed(line: &Line, i: usize, version: Version, diags: &mut Vec<Diagnostic>)
     true
 }
 
-fn unknown(line: &Line, i: usize, place: &str, suggestion: Option<&str>, diags: &mut Vec<Diagnostic>) {
+fn unknown(
+    line: &Line,
+    i: usize,
+    place: &str,
+    suggestion: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let word = line.word(i).unwrap_or("");
     let mut d = Diagnostic::error(format!("unknown keyword '{word}' in {place}"))
         .code(UNKNOWN_KEYWORD)
@@ -70,14 +76,23 @@ fn unknown(line: &Line, i: usize, place: &str, suggestion: Option<&str>, diags: 
 fn check_global(line: &Line, version: Version, diags: &mut Vec<Diagnostic>) {
     let i = keyword_index(line);
     let word = line.word(i).unwrap_or("");
-    if removed(line, i, version, diags) || keywords::is_global_keyword(word) || word.starts_with('[') {
+    if removed(line, i, version, diags)
+        || keywords::is_global_keyword(word)
+        || word.starts_with('[')
+    {
         return;
     }
     let s = keywords::did_you_mean(word, keywords::GLOBAL_KEYWORDS.iter().copied());
     unknown(line, i, "section 'global'", s, diags);
 }
 
-fn check_proxy(section: &Section, kind: ProxyKind, line: &Line, version: Version, diags: &mut Vec<Diagnostic>) {
+fn check_proxy(
+    section: &Section,
+    kind: ProxyKind,
+    line: &Line,
+    version: Version,
+    diags: &mut Vec<Diagnostic>,
+) {
     let i = keyword_index(line);
     let word = line.word(i).unwrap_or("");
     let place = format!("{} section", section.kind.keyword());
@@ -109,8 +124,14 @@ fn check_proxy(section: &Section, kind: ProxyKind, line: &Line, version: Version
         let d = if matches!(word, "server" | "server-template") || kind == ProxyKind::Defaults {
             Diagnostic::error(format!("'{word}' is not allowed in a {what} section"))
         } else {
-            Diagnostic::warning(format!("'{word}' has no effect in a {what} section: HAProxy ignores it"))
+            Diagnostic::warning(format!(
+                "'{word}' has no effect in a {what} section: HAProxy ignores it"
+            ))
         };
-        diags.push(d.code(UNKNOWN_KEYWORD).at(line.word_span(i)).label("not for this section"));
+        diags.push(
+            d.code(UNKNOWN_KEYWORD)
+                .at(line.word_span(i))
+                .label("not for this section"),
+        );
     }
 }
