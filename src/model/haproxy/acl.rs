@@ -72,10 +72,11 @@ fn split_fetch(fetch: &str) -> (String, Option<MatchMethod>) {
         None => (fetch, ""),
     };
     for (suffix, method) in SUFFIXES {
-        if let Some(base) = name.strip_suffix(suffix) {
-            if !base.is_empty() && !base.ends_with('.') {
-                return (format!("{base}{args}"), *method);
-            }
+        if let Some(base) = name.strip_suffix(suffix)
+            && !base.is_empty()
+            && !base.ends_with('.')
+        {
+            return (format!("{base}{args}"), *method);
         }
     }
     (fetch.to_string(), None)
@@ -92,10 +93,10 @@ fn predicate(words: &[&str]) -> Condition {
             "-i" => ignore_case = true,
             "-n" | "-M" => {}
             "-f" | "-u" => {
-                if words[i] == "-f" {
-                    if let Some(f) = words.get(i + 1) {
-                        pattern_files.push(f.to_string());
-                    }
+                if words[i] == "-f"
+                    && let Some(f) = words.get(i + 1)
+                {
+                    pattern_files.push(f.to_string());
                 }
                 i += 1;
             }

@@ -265,14 +265,14 @@ impl Lowering<'_, '_> {
 
     fn global(&mut self, section: &Section) {
         for line in &section.lines {
-            if line.keyword() == "maxconn" {
-                if let Some(n) = parse_count(line, 1, false, &mut self.diags) {
-                    self.model.limits.global_maxconn = Sourced {
-                        value: Some(n),
-                        origin: Origin::Explicit,
-                        span: Some(line.span()),
-                    };
-                }
+            if line.keyword() == "maxconn"
+                && let Some(n) = parse_count(line, 1, false, &mut self.diags)
+            {
+                self.model.limits.global_maxconn = Sourced {
+                    value: Some(n),
+                    origin: Origin::Explicit,
+                    span: Some(line.span()),
+                };
             }
         }
     }
@@ -614,18 +614,16 @@ fn dynamic_candidates(expression: &str, backends: &[String]) -> Vec<String> {
         );
     }
     // map(file[,default]) and its map_* variants: the default is a candidate.
-    if let Some(i) = rest.find("map") {
-        if let Some(args) = rest[i..]
+    if let Some(i) = rest.find("map")
+        && let Some(args) = rest[i..]
             .split_once('(')
             .and_then(|(_, a)| a.split_once(')'))
             .map(|(a, _)| a)
-        {
-            if let Some((_, default)) = args.split_once(',') {
-                let name = format!("{prefix}{}{suffix}", default.trim());
-                if backends.contains(&name) && !out.contains(&name) {
-                    out.push(name);
-                }
-            }
+        && let Some((_, default)) = args.split_once(',')
+    {
+        let name = format!("{prefix}{}{suffix}", default.trim());
+        if backends.contains(&name) && !out.contains(&name) {
+            out.push(name);
         }
     }
     out

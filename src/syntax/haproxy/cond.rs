@@ -29,7 +29,7 @@ impl Truth {
         if b { Truth::True } else { Truth::False }
     }
 
-    pub fn not(self) -> Truth {
+    pub fn negate(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -109,7 +109,7 @@ impl Eval<'_, '_> {
         .parse(i)?;
         let (i, _) = space0(i)?;
         let truth = if bangs.len() % 2 == 1 {
-            truth.not()
+            truth.negate()
         } else {
             truth
         };

@@ -352,8 +352,7 @@ impl<'a> Lexer<'a, '_> {
             env: false,
         };
         let mut rest = i;
-        loop {
-            let Some(c) = rest.chars().next() else { break };
+        while let Some(c) = rest.chars().next() {
             if is_blank(c) || c == '#' || c == '\n' {
                 break;
             }

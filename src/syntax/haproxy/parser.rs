@@ -172,20 +172,19 @@ impl<'a> FileParser<'a, '_> {
                 self.diags.push(d.at(header.word_span(2)));
             }
         }
-        if kind == SectionKind::Defaults {
-            if let Some(name) = header.words.get(1).filter(|w| w.as_str() != "from") {
-                self.check_name(kind, name);
-            }
+        if kind == SectionKind::Defaults
+            && let Some(name) = header.words.get(1).filter(|w| w.as_str() != "from")
+        {
+            self.check_name(kind, name);
         }
-        if kind.is_proxy() {
-            if let Some(i) = header.words.iter().position(|w| w.as_str() == "from") {
-                if header.words.get(i + 1).is_none() {
-                    self.diags.push(
-                        Diagnostic::error("'from' needs the name of a defaults section")
-                            .at(header.word_span(i)),
-                    );
-                }
-            }
+        if kind.is_proxy()
+            && let Some(i) = header.words.iter().position(|w| w.as_str() == "from")
+            && header.words.get(i + 1).is_none()
+        {
+            self.diags.push(
+                Diagnostic::error("'from' needs the name of a defaults section")
+                    .at(header.word_span(i)),
+            );
         }
         self.current = Some(Section {
             kind,

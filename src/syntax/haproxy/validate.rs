@@ -104,20 +104,19 @@ fn check_proxy(
         unknown(line, i, &place, s, diags);
         return;
     };
-    if word == "option" {
-        if let Some(opt) = line.word(i + 1) {
-            if !keywords::is_option(opt) {
-                let s = keywords::did_you_mean(opt, keywords::OPTIONS.iter().copied());
-                let mut d = Diagnostic::error(format!("unknown option '{opt}' in {place}"))
-                    .code(UNKNOWN_KEYWORD)
-                    .at(line.word_span(i + 1))
-                    .label("HAProxy refuses this line");
-                if let Some(s) = s {
-                    d = d.help(format!("did you mean 'option {s}'?"));
-                }
-                diags.push(d);
-            }
+    if word == "option"
+        && let Some(opt) = line.word(i + 1)
+        && !keywords::is_option(opt)
+    {
+        let s = keywords::did_you_mean(opt, keywords::OPTIONS.iter().copied());
+        let mut d = Diagnostic::error(format!("unknown option '{opt}' in {place}"))
+            .code(UNKNOWN_KEYWORD)
+            .at(line.word_span(i + 1))
+            .label("HAProxy refuses this line");
+        if let Some(s) = s {
+            d = d.help(format!("did you mean 'option {s}'?"));
         }
+        diags.push(d);
     }
     if !allowed[kind as usize] {
         let what = section.kind.keyword();
