@@ -41,8 +41,9 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
         };
         let _ = writeln!(
             out,
-            "\n{kind} {}  [{}]\n  mode {}{}  maxconn {}{}",
+            "\n{kind} {}{}  [{}]\n  mode {}{}  maxconn {}{}",
             e.name,
+            if e.uncertain { " (uncertain)" } else { "" },
             at(db, e.span),
             mode_name(e.mode.value),
             tag(&e.mode),
@@ -93,8 +94,9 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
         let args = algo.args.get(1..).map(|a| a.join(" ")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "\nbackend {}  [{}]\n  balance {}{}{}  health {}",
+            "\nbackend {}{}  [{}]\n  balance {}{}{}  health {}",
             b.name,
+            if b.uncertain { " (uncertain)" } else { "" },
             at(db, b.span),
             algo.kind.name(),
             if args.is_empty() {
