@@ -429,7 +429,7 @@ pub fn quote_word(word: &str) -> String {
     if !word.is_empty() && word.chars().all(|c| is_plain(c) && c != '$') {
         return word.to_string();
     }
-    if !word.contains('\'') && !word.contains('\0') {
+    if !word.chars().any(|c| c == '\'' || c.is_control()) {
         return format!("'{word}'");
     }
     let mut out = String::from("\"");

@@ -1,0 +1,60 @@
+//! Property tests: no input makes the HAProxy front end panic, and quoting
+//! any words then reading them back gives the same words.
+
+use proptest::prelude::*;
+
+use lbcheck::source::SourceDb;
+use lbcheck::syntax::haproxy::lexer::{Env, lex_line, quote_word};
+
+fn load_text(text: String) {
+    let mut db = SourceDb::new();
+    let id = db.add("prop.cfg", text);
+    let (model, diags) = lbcheck::lower_haproxy(&db, &[id], &lbcheck::Options::default());
+    // Rendering every diagnostic and the model must not panic either.
+    for d in &diags {
+        let _ = lbcheck::report::text::render(&db, d, false);
+    }
+    let _ = lbcheck::report::model_json::render(&db, &model);
+    let _ = lbcheck::report::model_text::render(&db, &model);
+}
+
+/// Lines that look like HAProxy config, to reach deep into the parser.
+fn config_line() -> impl Strategy<Value = String> {
+    let words = prop::sample::select(vec![
+        "global", "defaults", "frontend", "backend", "listen", "fe", "be", "server", "s1", "10.0.0.1:80",
+        "weight", "300", "0", "maxconn", "use_backend", "default_backend", "if", "unless", "!", "||", "{", "}",
+        "acl", "path_beg", "/api", "-i", "-m", "beg", "bind", ":80", "balance", "first", "hdr(host)",
+        "server-template", "1-3", "default-server", "check", "backup", "disabled", "option", "allbackups",
+        ".if", ".elif", ".else", ".endif", "defined(X)", "\"${X}\"", "'q'", "\"a b\"", "\\x4", "#", "http-request",
+        "deny", "from", "mode", "http", "tcp", "%[req.hdr(x)]",
+    ]);
+    prop::collection::vec(words, 0..8).prop_map(|w| w.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        load_text(text);
+    }
+
+    #[test]
+    fn arbitrary_bytes_as_text_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        load_text(String::from_utf8_lossy(&bytes).into_owned());
+    }
+
+    #[test]
+    fn config_like_lines_never_panic(lines in prop::collection::vec(config_line(), 0..40)) {
+        load_text(lines.join("\n") + "\n");
+    }
+
+    #[test]
+    fn quoting_words_round_trips(words in prop::collection::vec("\\PC{0,12}|[ '\"#$\\\\\t]{1,4}", 1..10)) {
+        let line: Vec<String> = words.iter().map(|w| quote_word(w)).collect();
+        let line = line.join(" ");
+        let back = lex_line(&line, 0, 1, "prop.cfg", &Env::Unresolved).expect("quoted words lex");
+        let back: Vec<String> = back.into_iter().map(|w| w.text.into_owned()).collect();
+        prop_assert_eq!(back, words);
+    }
+}
