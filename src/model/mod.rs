@@ -326,6 +326,8 @@ pub struct Server {
     pub disabled: Sourced<bool>,
     /// Active health checks on this server.
     pub check: Sourced<bool>,
+    /// An agent check (HAProxy `agent-check`) may change its weight or state.
+    pub agent_check: Sourced<bool>,
     pub inter_ms: Sourced<u64>,
     pub fall: Sourced<u32>,
     pub rise: Sourced<u32>,

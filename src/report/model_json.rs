@@ -88,6 +88,7 @@ fn server(db: &SourceDb, s: &Server) -> Value {
         "backup": s.backup.value,
         "disabled": s.disabled.value,
         "check": s.check.value,
+        "agent_check": s.agent_check.value,
         "inter_ms": s.inter_ms.value,
         "fall": s.fall.value,
         "rise": s.rise.value,

@@ -155,6 +155,7 @@ pub struct ServerParams {
     pub backup: Option<Sourced<bool>>,
     pub disabled: Option<Sourced<bool>>,
     pub check: Option<Sourced<bool>>,
+    pub agent_check: Option<Sourced<bool>>,
     pub inter_ms: Option<Sourced<u64>>,
     pub fall: Option<Sourced<u32>>,
     pub rise: Option<Sourced<u32>>,
@@ -210,6 +211,8 @@ impl ServerParams {
                     "enabled" => self.disabled = Some(unset(span)),
                     "check" => self.check = Some(set(span)),
                     "no-check" => self.check = Some(unset(span)),
+                    "agent-check" => self.agent_check = Some(set(span)),
+                    "no-agent-check" => self.agent_check = Some(unset(span)),
                     _ => {}
                 }
                 i += 1;
@@ -313,6 +316,7 @@ impl ServerParams {
             backup: or(&self.backup),
             disabled: or(&self.disabled),
             check: or(&self.check),
+            agent_check: or(&self.agent_check),
             inter_ms: self
                 .inter_ms
                 .clone()
