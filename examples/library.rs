@@ -26,8 +26,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     for backend in &loaded.model.backends {
-        let usable = backend.servers.iter().filter(|s| !s.disabled.value && s.weight.value > 0).count();
-        println!("{}: {} of {} servers usable", backend.name, usable, backend.servers.len());
+        let usable = backend
+            .servers
+            .iter()
+            .filter(|s| !s.disabled.value && s.weight.value > 0)
+            .count();
+        println!(
+            "{}: {} of {} servers usable",
+            backend.name,
+            usable,
+            backend.servers.len()
+        );
     }
     Ok(())
 }

@@ -37,7 +37,10 @@ fn a_syntax_error_shows_file_line_column_and_a_caret_and_exits_2() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("error: unmatched quote"), "{stderr}");
     assert!(stderr.contains("unmatched_quote.cfg:11:33"), "{stderr}");
-    assert!(stderr.contains(r#"http-request set-header X-A "unterminated"#), "{stderr}");
+    assert!(
+        stderr.contains(r#"http-request set-header X-A "unterminated"#),
+        "{stderr}"
+    );
     assert!(stderr.contains('^'), "{stderr}");
 }
 
@@ -46,7 +49,10 @@ fn a_typo_gets_a_suggestion() {
     let f = fixtures().join("haproxy/invalid/typo_server.cfg");
     let (code, _, stderr) = stderr_of(&[f.to_str().unwrap(), "--color", "never"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("error[LB501]: unknown keyword 'sever' in backend section"), "{stderr}");
+    assert!(
+        stderr.contains("error[LB501]: unknown keyword 'sever' in backend section"),
+        "{stderr}"
+    );
     assert!(stderr.contains("did you mean 'server'?"), "{stderr}");
 }
 
@@ -54,7 +60,11 @@ fn a_typo_gets_a_suggestion() {
 fn every_error_of_a_file_is_reported() {
     let dir = tempfile();
     let path = dir.join("many.cfg");
-    std::fs::write(&path, "frontend fe\n    bnd :80\n    maxcon 10\n    use_backend b if nope\n").unwrap();
+    std::fs::write(
+        &path,
+        "frontend fe\n    bnd :80\n    maxcon 10\n    use_backend b if nope\n",
+    )
+    .unwrap();
     let (code, _, stderr) = stderr_of(&[path.to_str().unwrap(), "--color", "never"]);
     assert_eq!(code, 2);
     for needle in ["'bnd'", "'maxcon'", "no such ACL: 'nope'", "3 errors"] {
@@ -72,7 +82,10 @@ fn unreadable_input_exits_2_with_a_message() {
     std::fs::write(&bin, b"global\n\xff\xfe\n").unwrap();
     let (code, _, stderr) = stderr_of(&[bin.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("binary.cfg:2:1: not valid UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("binary.cfg:2:1: not valid UTF-8"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -82,7 +95,10 @@ fn warnings_exit_1_and_the_model_is_still_printed() {
     std::fs::write(&path, "backend b\n    bind :80\n    server s 10.0.0.1:80\n").unwrap();
     let (code, stdout, stderr) = stderr_of(&[path.to_str().unwrap(), "--color", "never"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("'bind' has no effect in a backend section"), "{stderr}");
+    assert!(
+        stderr.contains("'bind' has no effect in a backend section"),
+        "{stderr}"
+    );
     assert!(stdout.contains("backend b"));
 }
 
@@ -93,26 +109,53 @@ fn json_and_dot_outputs() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
     assert_eq!(v["version"], 1);
-    assert_eq!(v["entry_points"][0]["routes"][1]["target"]["name"], "be_api");
-    assert_eq!(v["backends"][0]["servers"][0]["origins"]["maxconn"], "default-server");
+    assert_eq!(
+        v["entry_points"][0]["routes"][1]["target"]["name"],
+        "be_api"
+    );
+    assert_eq!(
+        v["backends"][0]["servers"][0]["origins"]["maxconn"],
+        "default-server"
+    );
     let (code, stdout, _) = stderr_of(&[f.to_str().unwrap(), "--format", "dot"]);
     assert_eq!(code, 0);
     assert!(stdout.starts_with("digraph lbcheck {"));
-    assert!(stdout.contains("style=dashed"), "dynamic routes are dashed: {stdout}");
+    assert!(
+        stdout.contains("style=dashed"),
+        "dynamic routes are dashed: {stdout}"
+    );
 }
 
 #[test]
 fn a_directory_is_read_in_haproxy_order() {
     let dir = tempfile();
-    std::fs::write(dir.join("20-backend.cfg"), "backend be\n    server s 10.0.0.1:80\n").unwrap();
-    std::fs::write(dir.join("10-frontend.cfg"), "frontend fe\n    bind :80\n    default_backend be\n").unwrap();
+    std::fs::write(
+        dir.join("20-backend.cfg"),
+        "backend be\n    server s 10.0.0.1:80\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("10-frontend.cfg"),
+        "frontend fe\n    bind :80\n    default_backend be\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("30-ignored.txt"), "not a config\n").unwrap();
     std::fs::write(dir.join(".hidden.cfg"), "not a config\n").unwrap();
     let (code, stdout, stderr) = stderr_of(&[dir.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert!(v["entry_points"][0]["file"].as_str().unwrap().ends_with("10-frontend.cfg"));
-    assert!(v["backends"][0]["file"].as_str().unwrap().ends_with("20-backend.cfg"));
+    assert!(
+        v["entry_points"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("10-frontend.cfg")
+    );
+    assert!(
+        v["backends"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("20-backend.cfg")
+    );
 }
 
 #[test]
@@ -120,9 +163,15 @@ fn the_tool_never_writes_next_to_the_config() {
     let dir = tempfile();
     let path = dir.join("ro.cfg");
     std::fs::write(&path, "listen l\n    bind :80\n    server s 10.0.0.1:80\n").unwrap();
-    let before: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let before: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     let _ = stderr_of(&[path.to_str().unwrap(), "--format", "json"]);
-    let after: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let after: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(before, after);
 }
 
@@ -132,7 +181,11 @@ fn tempfile() -> std::path::PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
     let dir = crate::common::manifest_dir()
         .join("target/test-tmp")
-        .join(format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+        .join(format!(
+            "{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

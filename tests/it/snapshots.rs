@@ -17,28 +17,50 @@ fn load(rel: &str, version: Version) -> lbcheck::Loaded {
 fn model_snapshot(name: &str, rel: &str, version: Version) {
     let loaded = load(rel, version);
     assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
-    insta::assert_snapshot!(format!("{name}_text"), lbcheck::report::model_text::render(&loaded.db, &loaded.model));
-    insta::assert_snapshot!(format!("{name}_json"), lbcheck::report::model_json::render(&loaded.db, &loaded.model));
+    insta::assert_snapshot!(
+        format!("{name}_text"),
+        lbcheck::report::model_text::render(&loaded.db, &loaded.model)
+    );
+    insta::assert_snapshot!(
+        format!("{name}_json"),
+        lbcheck::report::model_json::render(&loaded.db, &loaded.model)
+    );
 }
 
 #[test]
 fn model_of_the_bundled_example() {
-    model_snapshot("example", "configs/haproxy-example.cfg", Version::HAPROXY_DEFAULT);
+    model_snapshot(
+        "example",
+        "configs/haproxy-example.cfg",
+        Version::HAPROXY_DEFAULT,
+    );
 }
 
 #[test]
 fn model_of_routing_fixture() {
-    model_snapshot("routing", "tests/fixtures/haproxy/valid/routing.cfg", Version::new(2, 6));
+    model_snapshot(
+        "routing",
+        "tests/fixtures/haproxy/valid/routing.cfg",
+        Version::new(2, 6),
+    );
 }
 
 #[test]
 fn model_of_named_defaults_fixture() {
-    model_snapshot("named_defaults", "tests/fixtures/haproxy/valid/named_defaults.cfg", Version::new(2, 6));
+    model_snapshot(
+        "named_defaults",
+        "tests/fixtures/haproxy/valid/named_defaults.cfg",
+        Version::new(2, 6),
+    );
 }
 
 #[test]
 fn model_of_conditions_fixture_marks_uncertain_lines() {
-    model_snapshot("conditions", "tests/fixtures/haproxy/valid/conditions.cfg", Version::new(2, 6));
+    model_snapshot(
+        "conditions",
+        "tests/fixtures/haproxy/valid/conditions.cfg",
+        Version::new(2, 6),
+    );
 }
 
 #[test]
@@ -46,16 +68,32 @@ fn default_balance_follows_the_target_version() {
     let rel = "tests/fixtures/haproxy/valid/other_sections.cfg";
     let old = load(rel, Version::new(3, 2));
     let new = load(rel, Version::new(3, 3));
-    assert_eq!(old.model.backends[0].algorithm.value.kind, lbcheck::model::AlgorithmKind::RoundRobin);
-    assert_eq!(new.model.backends[0].algorithm.value.kind, lbcheck::model::AlgorithmKind::Random);
+    assert_eq!(
+        old.model.backends[0].algorithm.value.kind,
+        lbcheck::model::AlgorithmKind::RoundRobin
+    );
+    assert_eq!(
+        new.model.backends[0].algorithm.value.kind,
+        lbcheck::model::AlgorithmKind::Random
+    );
     assert!(new.model.backends[0].algorithm.is_default());
 }
 
 #[test]
 fn rendered_diagnostics() {
     let mut out = String::new();
-    for f in ["typo_server", "unknown_option", "removed_keyword", "no_such_acl", "unterminated_if", "bad_condition"] {
-        let loaded = load(&format!("tests/fixtures/haproxy/invalid/{f}.cfg"), Version::new(2, 6));
+    for f in [
+        "typo_server",
+        "unknown_option",
+        "removed_keyword",
+        "no_such_acl",
+        "unterminated_if",
+        "bad_condition",
+    ] {
+        let loaded = load(
+            &format!("tests/fixtures/haproxy/invalid/{f}.cfg"),
+            Version::new(2, 6),
+        );
         for d in &loaded.diagnostics {
             out.push_str(&lbcheck::report::text::render(&loaded.db, d, false));
             out.push_str("\n\n");
