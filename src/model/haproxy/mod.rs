@@ -37,7 +37,22 @@ struct ProxySettings {
     fullconn: Option<Sourced<Option<u64>>>,
     default_backend: Option<(String, Span, bool)>,
     servers: ServerParams,
+    /// ACLs and rules of a named defaults section, inherited by its proxies
+    /// (HAProxy 2.5+): (section index, line index) into the config.
+    rules: Vec<(usize, usize)>,
+    /// The defaults section these settings came from (by section index).
+    defaults_section: Option<usize>,
 }
+
+/// Keywords of rules a named defaults section passes on.
+const RULE_KEYWORDS: &[&str] = &[
+    "acl",
+    "http-request",
+    "http-response",
+    "http-after-response",
+    "tcp-request",
+    "tcp-response",
+];
 
 /// Active-check options (`option httpchk`, ...) and the check they select.
 const CHECK_OPTIONS: &[&str] = &[
@@ -190,6 +205,9 @@ impl ProxySettings {
 
 struct Lowering<'c, 'a> {
     config: &'c Config<'a>,
+    /// Defaults sections with rules, and whether a frontend (true) or a
+    /// backend (false) inherited them first.
+    rule_defaults_users: HashMap<usize, bool>,
     version: Version,
     diags: Vec<Diagnostic>,
     model: Model,
@@ -199,7 +217,7 @@ impl Lowering<'_, '_> {
     fn run(mut self) -> (Model, Vec<Diagnostic>) {
         let mut named: HashMap<String, ProxySettings> = HashMap::new();
         let mut current = ProxySettings::default();
-        for section in &self.config.sections {
+        for (si, section) in self.config.sections.iter().enumerate() {
             match section.kind {
                 SectionKind::Global => self.global(section),
                 SectionKind::Defaults => {
@@ -209,9 +227,14 @@ impl Lowering<'_, '_> {
                         .unwrap_or("")
                         .to_string();
                     let mut settings = self.base(section, &named, &ProxySettings::default());
+                    settings.defaults_section = Some(si);
                     let origin = Origin::Defaults(name.clone());
-                    for line in &section.lines {
-                        settings.apply(line, &origin, &mut self.diags);
+                    for (li, line) in section.lines.iter().enumerate() {
+                        if RULE_KEYWORDS.contains(&line.keyword()) {
+                            settings.rules.push((si, li));
+                        } else {
+                            settings.apply(line, &origin, &mut self.diags);
+                        }
                     }
                     if !name.is_empty() {
                         named.insert(name, settings.clone());
@@ -286,6 +309,18 @@ impl Lowering<'_, '_> {
         let mut redirects = Vec::new();
         let mut use_backends = Vec::new();
         let mut servers = Vec::new();
+        self.check_inherited_rules(section, &settings);
+        let config = self.config;
+        for &(si, li) in &settings.rules {
+            let line = &config.sections[si].lines[li];
+            if line.keyword() == "acl" {
+                acls.add(line, &mut self.diags);
+            } else if section.kind != SectionKind::Backend
+                && let Some(route) = self.action(line, &acls)
+            {
+                actions.push(route);
+            }
+        }
         for line in &section.lines {
             if settings.apply(line, &Origin::Explicit, &mut self.diags) {
                 continue;
@@ -296,7 +331,16 @@ impl Lowering<'_, '_> {
                     let tls = line.words.iter().skip(2).any(|w| w.as_str() == "ssl");
                     match line.words.get(1) {
                         Some(w) if !w.env => {
-                            binds.extend(bind::parse(w.as_str(), tls, line.word_span(1)))
+                            for b in bind::parse(w.as_str(), tls, line.word_span(1)) {
+                                if b.host.is_some() && b.ports.is_none() {
+                                    self.diags.push(
+                                        Diagnostic::error(format!("missing or invalid port in '{}'", b.address))
+                                            .at(line.word_span(1))
+                                            .help("write the address as host:port, e.g. *:80 or 10.0.0.1:8080-8089"),
+                                    );
+                                }
+                                binds.push(b);
+                            }
                         }
                         Some(w) => binds.push(bind::unresolved(w.as_str(), tls, line.word_span(1))),
                         None => self.diags.push(
@@ -421,6 +465,60 @@ impl Lowering<'_, '_> {
                 servers,
                 uncertain,
             });
+        }
+    }
+
+    /// HAProxy refuses proxies that would inherit rules they cannot run.
+    fn check_inherited_rules(&mut self, section: &Section, settings: &ProxySettings) {
+        let config = self.config;
+        let has_rules = settings
+            .rules
+            .iter()
+            .any(|&(si, li)| config.sections[si].lines[li].keyword() != "acl");
+        if let (true, Some(d)) = (has_rules, settings.defaults_section) {
+            let side = matches!(section.kind, SectionKind::Frontend);
+            match self.rule_defaults_users.insert(d, side) {
+                Some(other) if other != side && section.kind != SectionKind::Listen => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "frontends and backends cannot inherit from the same defaults section when it defines rules",
+                        )
+                        .at(section.header.span())
+                        .related(config.sections[d].header.span(), "the defaults section with rules")
+                        .help("give frontends and backends separate defaults sections"),
+                    );
+                    return;
+                }
+                _ => {}
+            }
+        }
+        for &(si, li) in &settings.rules {
+            let line = &config.sections[si].lines[li];
+            let rule = match (line.keyword(), line.word(1)) {
+                ("acl", _) => continue,
+                ("tcp-request", Some(w @ ("connection" | "session"))) => format!("tcp-request {w}"),
+                (k, _) => k.to_string(),
+            };
+            let refused = match section.kind {
+                SectionKind::Listen => true,
+                SectionKind::Backend => {
+                    rule.starts_with("tcp-request c") || rule == "tcp-request session"
+                }
+                SectionKind::Frontend => rule == "tcp-response",
+                _ => false,
+            };
+            if refused {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "a {} section cannot inherit '{rule}' rules from a defaults section",
+                        section.kind.keyword()
+                    ))
+                    .at(section.header.span())
+                    .related(line.word_span(0), "the defaults section defines it here")
+                    .help("inherit from a defaults section without such rules, or move the rule into the proxies"),
+                );
+                return;
+            }
         }
     }
 
@@ -633,6 +731,7 @@ fn dynamic_candidates(expression: &str, backends: &[String]) -> Vec<String> {
 pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
     Lowering {
         config,
+        rule_defaults_users: HashMap::new(),
         version,
         diags: Vec::new(),
         model: Model {

@@ -4,6 +4,7 @@
 
 use super::lexer::Word;
 use crate::source::{FileId, Span};
+use crate::version::Version;
 
 /// What a section header opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,34 +19,43 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
-    /// Every section keyword HAProxy registers (2.0 to 3.5).
-    pub const OTHER: &'static [&'static str] = &[
-        "acme",
-        "cache",
-        "crt-store",
-        "fcgi-app",
-        "healthcheck",
-        "http-errors",
-        "log-forward",
-        "log-profile",
-        "mailers",
-        "namespace_list",
-        "peers",
-        "program",
-        "resolvers",
-        "ring",
-        "traces",
-        "userlist",
+    /// Every other section keyword HAProxy registers, with the first version
+    /// that knows it and the first that no longer does.
+    pub const OTHER: &'static [(&'static str, Version, Option<Version>)] = &[
+        ("acme", Version::new(3, 2), None),
+        ("cache", Version::new(1, 8), None),
+        ("crt-store", Version::new(3, 0), None),
+        ("fcgi-app", Version::new(2, 2), None),
+        ("healthcheck", Version::new(3, 4), None),
+        ("http-errors", Version::new(2, 2), None),
+        ("log-forward", Version::new(2, 4), None),
+        ("log-profile", Version::new(3, 1), None),
+        ("mailers", Version::new(1, 6), None),
+        ("namespace_list", Version::new(1, 6), None),
+        ("peers", Version::new(1, 5), None),
+        ("program", Version::new(1, 9), Some(Version::new(3, 3))),
+        ("resolvers", Version::new(1, 6), None),
+        ("ring", Version::new(2, 2), None),
+        ("traces", Version::new(3, 1), None),
+        ("userlist", Version::new(1, 4), None),
     ];
 
-    pub fn from_keyword(word: &str) -> Option<SectionKind> {
+    /// The section a keyword opens in HAProxy `version`, if any.
+    pub fn from_keyword(word: &str, version: Version) -> Option<SectionKind> {
         Some(match word {
             "global" => SectionKind::Global,
             "defaults" => SectionKind::Defaults,
             "frontend" => SectionKind::Frontend,
             "backend" => SectionKind::Backend,
             "listen" => SectionKind::Listen,
-            other => SectionKind::Other(SectionKind::OTHER.iter().find(|k| **k == other)?),
+            other => {
+                let (name, since, until) =
+                    SectionKind::OTHER.iter().find(|(k, _, _)| *k == other)?;
+                if version < *since || until.is_some_and(|u| version >= u) {
+                    return None;
+                }
+                SectionKind::Other(name)
+            }
         })
     }
 

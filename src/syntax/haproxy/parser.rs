@@ -133,7 +133,7 @@ impl<'a> FileParser<'a, '_> {
             words,
             uncertain: state == Branch::Maybe,
         };
-        if let Some(kind) = SectionKind::from_keyword(line.keyword()) {
+        if let Some(kind) = SectionKind::from_keyword(line.keyword(), self.opts.version) {
             self.open_section(kind, line);
         } else if let Some(section) = &mut self.current {
             section.lines.push(line);

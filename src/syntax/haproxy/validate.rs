@@ -37,7 +37,13 @@ fn keyword_index(line: &Line) -> usize {
 }
 
 fn removed(line: &Line, i: usize, version: Version, diags: &mut Vec<Diagnostic>) -> bool {
-    let Some(r) = keywords::removed(line.word(i).unwrap_or("")) else {
+    let word = line.word(i).unwrap_or("");
+    let found = if i > 0 && line.word(i - 1) == Some("option") {
+        keywords::removed_option(word)
+    } else {
+        keywords::removed(word)
+    };
+    let Some(r) = found else {
         return false;
     };
     if version >= Version::new(r.since.0, r.since.1) {
@@ -73,16 +79,41 @@ fn unknown(
     diags.push(d);
 }
 
+/// Reports a keyword newer than the target version; `true` when it did.
+fn too_new(
+    line: &Line,
+    i: usize,
+    since: Version,
+    version: Version,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if since <= version {
+        return false;
+    }
+    diags.push(
+        Diagnostic::error(format!(
+            "'{}' is not known to HAProxy {version}: it appeared in {since}",
+            line.word(i).unwrap_or("")
+        ))
+        .code(UNKNOWN_KEYWORD)
+        .at(line.word_span(i))
+        .label("too new for the target version")
+        .help("set --haproxy-version to the version you deploy, or remove this line"),
+    );
+    true
+}
+
 fn check_global(line: &Line, version: Version, diags: &mut Vec<Diagnostic>) {
     let i = keyword_index(line);
     let word = line.word(i).unwrap_or("");
-    if removed(line, i, version, diags)
-        || keywords::is_global_keyword(word)
-        || word.starts_with('[')
-    {
+    if removed(line, i, version, diags) || word.starts_with('[') {
         return;
     }
-    let s = keywords::did_you_mean(word, keywords::GLOBAL_KEYWORDS.iter().copied());
+    if let Some(since) = keywords::global_keyword(word) {
+        too_new(line, i, since, version, diags);
+        return;
+    }
+    let s = keywords::did_you_mean(word, keywords::GLOBAL_KEYWORDS.iter().map(|(k, _)| *k));
     unknown(line, i, "section 'global'", s, diags);
 }
 
@@ -99,24 +130,44 @@ fn check_proxy(
     if removed(line, i, version, diags) {
         return;
     }
-    let Some(allowed) = keywords::proxy_keyword(word) else {
-        let s = keywords::did_you_mean(word, keywords::PROXY_KEYWORDS.iter().map(|(k, _)| *k));
+    let Some((allowed, since)) = keywords::proxy_keyword(word) else {
+        let s = keywords::did_you_mean(word, keywords::PROXY_KEYWORDS.iter().map(|(k, _, _)| *k));
         unknown(line, i, &place, s, diags);
         return;
     };
+    if too_new(line, i, since, version, diags) {
+        return;
+    }
+    let anonymous = section.name().is_none_or(|n| n == "from");
+    if kind == ProxyKind::Defaults && anonymous && keywords::NAMED_DEFAULTS_ONLY.contains(&word) {
+        diags.push(
+            Diagnostic::error(format!("'{word}' is not allowed in an anonymous defaults section"))
+                .code(UNKNOWN_KEYWORD)
+                .at(line.word_span(i))
+                .help("name the section and inherit it with 'from NAME', or move the rule into the proxies"),
+        );
+        return;
+    }
     if word == "option"
         && let Some(opt) = line.word(i + 1)
-        && !keywords::is_option(opt)
+        && !removed(line, i + 1, version, diags)
     {
-        let s = keywords::did_you_mean(opt, keywords::OPTIONS.iter().copied());
-        let mut d = Diagnostic::error(format!("unknown option '{opt}' in {place}"))
-            .code(UNKNOWN_KEYWORD)
-            .at(line.word_span(i + 1))
-            .label("HAProxy refuses this line");
-        if let Some(s) = s {
-            d = d.help(format!("did you mean 'option {s}'?"));
+        match keywords::option(opt) {
+            Some(since) => {
+                too_new(line, i + 1, since, version, diags);
+            }
+            None => {
+                let s = keywords::did_you_mean(opt, keywords::OPTIONS.iter().map(|(k, _)| *k));
+                let mut d = Diagnostic::error(format!("unknown option '{opt}' in {place}"))
+                    .code(UNKNOWN_KEYWORD)
+                    .at(line.word_span(i + 1))
+                    .label("HAProxy refuses this line");
+                if let Some(s) = s {
+                    d = d.help(format!("did you mean 'option {s}'?"));
+                }
+                diags.push(d);
+            }
         }
-        diags.push(d);
     }
     if !allowed[kind as usize] {
         let what = section.kind.keyword();
