@@ -64,9 +64,10 @@ impl RoutingGraph {
             for (ri, route) in entry.routes.iter().enumerate() {
                 let (names, dynamic): (Vec<&str>, bool) = match &route.target {
                     Target::Backend { name } => (vec![name.as_str()], false),
-                    Target::Dynamic { candidates, .. } => {
-                        (candidates.iter().map(String::as_str).collect(), true)
-                    }
+                    Target::Dynamic { candidates, .. } => (
+                        candidates.iter().map(|c| c.backend.as_str()).collect(),
+                        true,
+                    ),
                     Target::Terminal { action } => {
                         let t = graph.add_node(Node::Terminal(action.clone()));
                         graph.add_edge(

@@ -111,6 +111,21 @@ pub struct Limits {
     /// HAProxy global `maxconn`; `None` when left to the environment
     /// (HAProxy then derives it from the file-descriptor limit).
     pub global_maxconn: Sourced<Option<u64>>,
+    /// nginx `worker_processes`; `Some(None)` for `auto` without `--cpus`.
+    pub worker_processes: Option<Sourced<Option<u64>>>,
+    /// nginx `worker_connections` (per worker; default 512).
+    pub worker_connections: Option<Sourced<u64>>,
+    /// nginx `worker_rlimit_nofile`.
+    pub worker_rlimit_nofile: Option<Sourced<Option<u64>>>,
+}
+
+impl Limits {
+    /// nginx's process-wide connection limit: workers × connections, when both
+    /// are known.
+    pub fn nginx_connections(&self) -> Option<u64> {
+        let workers = self.worker_processes.as_ref()?.value?;
+        Some(workers * self.worker_connections.as_ref()?.value)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,6 +153,8 @@ pub struct EntryPoint {
     pub kind: EntryKind,
     pub span: Span,
     pub binds: Vec<Bind>,
+    /// nginx `server_name`s, in the order written.
+    pub server_names: Vec<String>,
     pub mode: Sourced<Mode>,
     /// Connection limit; `None` when it is left to the environment.
     pub maxconn: Sourced<Option<u64>>,
@@ -157,6 +174,8 @@ pub struct Bind {
     /// Port range `(first, last)`; `None` when not a TCP/UDP port or unresolved.
     pub ports: Option<(u16, u16)>,
     pub tls: bool,
+    /// nginx `default_server`: takes requests no `server_name` matches.
+    pub default_server: bool,
     #[serde(skip)]
     pub span: Span,
 }
@@ -193,12 +212,29 @@ pub enum Target {
     /// when that set is knowable.
     Dynamic {
         expression: String,
-        candidates: Vec<String>,
+        candidates: Vec<Candidate>,
     },
     /// Ends the request without a backend (redirect, deny, return, service).
     Terminal {
         action: String,
     },
+}
+
+/// A backend a dynamic target may reach, with its share of the requests when
+/// the config fixes it (nginx `split_clients`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub backend: String,
+    pub share: Option<f64>,
+}
+
+impl Candidate {
+    pub fn named(backend: impl Into<String>) -> Candidate {
+        Candidate {
+            backend: backend.into(),
+            share: None,
+        }
+    }
 }
 
 impl Target {
@@ -306,6 +342,10 @@ pub struct Backend {
     pub hash_type: Sourced<String>,
     pub health: Health,
     pub fullconn: Sourced<Option<u64>>,
+    /// nginx `keepalive` connections cached per worker.
+    pub keepalive: Option<Sourced<u64>>,
+    /// nginx `zone`: state shared between workers.
+    pub zone: Option<String>,
     pub servers: Vec<Server>,
     pub uncertain: bool,
 }
@@ -328,9 +368,14 @@ pub struct Server {
     pub check: Sourced<bool>,
     /// An agent check (HAProxy `agent-check`) may change its weight or state.
     pub agent_check: Sourced<bool>,
-    pub inter_ms: Sourced<u64>,
-    pub fall: Sourced<u32>,
-    pub rise: Sourced<u32>,
+    /// HAProxy check interval and thresholds (`None` for nginx).
+    pub inter_ms: Option<Sourced<u64>>,
+    pub fall: Option<Sourced<u32>>,
+    pub rise: Option<Sourced<u32>>,
+    /// nginx passive checks: failures within `fail_timeout` that mark the
+    /// server unavailable (0 disables); `None` for HAProxy.
+    pub max_fails: Option<Sourced<u32>>,
+    pub fail_timeout_ms: Option<Sourced<u64>>,
     pub slowstart_ms: Sourced<Option<u64>>,
     /// `track [backend/]server`: its health follows another server's.
     pub track: Option<String>,

@@ -1,11 +1,13 @@
 //! `lbcheck model --format json`: the routing model as a stable JSON
 //! contract (documented in README). Values are plain; where each came from is
 //! under `origins` (`explicit`, `default-server`, `defaults`, `global`,
-//! `built-in`), and every named object has `file` and `line`.
+//! `built-in`), and every named object has `file` and `line`. Fields that do
+//! not apply to a format (HAProxy `fall` on nginx) are absent.
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::model::{Backend, Bind, EntryPoint, Model, Origin, Route, Server};
+use crate::model::{Backend, Bind, EntryPoint, Model, Origin, Route, Server, Sourced};
 use crate::source::{SourceDb, Span};
 
 /// Version of this JSON shape; bumped on incompatible changes.
@@ -22,139 +24,151 @@ fn origin(o: &Origin) -> Value {
     }
 }
 
-fn place(db: &SourceDb, span: Span, obj: &mut Map<String, Value>) {
-    let loc = db.location(span);
-    obj.insert("file".into(), json!(loc.path.display().to_string()));
-    obj.insert("line".into(), json!(loc.line));
+/// Builds an object whose sourced fields also record their origin.
+struct Obj {
+    fields: Map<String, Value>,
+    origins: Map<String, Value>,
 }
 
-fn with_origins(fields: &[(&str, &Origin)]) -> Value {
-    let map: Map<String, Value> = fields
-        .iter()
-        .map(|(k, o)| (k.to_string(), origin(o)))
-        .collect();
-    Value::Object(map)
+impl Obj {
+    fn new(base: Value) -> Obj {
+        let Value::Object(fields) = base else {
+            unreachable!("objects only")
+        };
+        Obj {
+            fields,
+            origins: Map::new(),
+        }
+    }
+
+    fn sourced<T: Serialize>(mut self, key: &str, s: &Sourced<T>) -> Obj {
+        self.fields.insert(key.into(), json!(s.value));
+        self.origins.insert(key.into(), origin(&s.origin));
+        self
+    }
+
+    fn optional<T: Serialize>(self, key: &str, s: &Option<Sourced<T>>) -> Obj {
+        match s {
+            Some(s) => self.sourced(key, s),
+            None => self,
+        }
+    }
+
+    fn at(mut self, db: &SourceDb, span: Span) -> Value {
+        let loc = db.location(span);
+        self.fields
+            .insert("file".into(), json!(loc.path.display().to_string()));
+        self.fields.insert("line".into(), json!(loc.line));
+        if !self.origins.is_empty() {
+            self.fields
+                .insert("origins".into(), Value::Object(self.origins));
+        }
+        Value::Object(self.fields)
+    }
 }
 
 fn bind(db: &SourceDb, b: &Bind) -> Value {
-    let mut v = json!({
+    Obj::new(json!({
         "address": b.address,
         "host": b.host,
         "ports": b.ports.map(|(lo, hi)| json!([lo, hi])),
         "tls": b.tls,
-    });
-    place(db, b.span, v.as_object_mut().expect("object"));
-    v
+        "default_server": b.default_server,
+    }))
+    .at(db, b.span)
 }
 
 fn route(db: &SourceDb, r: &Route) -> Value {
-    let mut v = json!({
+    Obj::new(json!({
         "kind": r.kind,
         "condition": r.condition.to_string(),
         "target": r.target,
         "uncertain": r.uncertain,
-    });
-    place(db, r.span, v.as_object_mut().expect("object"));
-    v
+    }))
+    .at(db, r.span)
 }
 
 fn entry(db: &SourceDb, e: &EntryPoint) -> Value {
-    let mut v = json!({
+    Obj::new(json!({
         "name": e.name,
         "kind": e.kind,
-        "mode": e.mode.value,
         "binds": e.binds.iter().map(|b| bind(db, b)).collect::<Vec<_>>(),
-        "maxconn": e.maxconn.value,
+        "server_names": e.server_names,
         "routes": e.routes.iter().map(|r| route(db, r)).collect::<Vec<_>>(),
         "uncertain": e.uncertain,
-    });
-    let obj = v.as_object_mut().expect("object");
-    obj.insert("origins".into(), {
-        let mut o = with_origins(&[("maxconn", &e.maxconn.origin)]);
-        o["mode"] = origin(&e.mode.origin);
-        o
-    });
-    place(db, e.span, obj);
-    v
+    }))
+    .sourced("mode", &e.mode)
+    .sourced("maxconn", &e.maxconn)
+    .at(db, e.span)
 }
 
 fn server(db: &SourceDb, s: &Server) -> Value {
-    let mut v = json!({
+    Obj::new(json!({
         "name": s.name,
         "address": s.address,
-        "weight": s.weight.value,
-        "maxconn": s.maxconn.value,
-        "maxqueue": s.maxqueue.value,
-        "backup": s.backup.value,
-        "disabled": s.disabled.value,
-        "check": s.check.value,
-        "agent_check": s.agent_check.value,
-        "inter_ms": s.inter_ms.value,
-        "fall": s.fall.value,
-        "rise": s.rise.value,
-        "slowstart_ms": s.slowstart_ms.value,
         "track": s.track,
         "template": s.template,
         "unresolved": s.unresolved,
         "uncertain": s.uncertain,
-    });
-    let obj = v.as_object_mut().expect("object");
-    let mut origins = with_origins(&[
-        ("weight", &s.weight.origin),
-        ("maxconn", &s.maxconn.origin),
-        ("maxqueue", &s.maxqueue.origin),
-    ]);
-    for (k, o) in [
-        ("backup", &s.backup.origin),
-        ("disabled", &s.disabled.origin),
-        ("check", &s.check.origin),
-        ("inter_ms", &s.inter_ms.origin),
-        ("fall", &s.fall.origin),
-        ("rise", &s.rise.origin),
-    ] {
-        origins[k] = origin(o);
-    }
-    obj.insert("origins".into(), origins);
-    place(db, s.span, obj);
-    v
+    }))
+    .sourced("weight", &s.weight)
+    .sourced("maxconn", &s.maxconn)
+    .sourced("maxqueue", &s.maxqueue)
+    .sourced("backup", &s.backup)
+    .sourced("disabled", &s.disabled)
+    .sourced("check", &s.check)
+    .sourced("agent_check", &s.agent_check)
+    .optional("inter_ms", &s.inter_ms)
+    .optional("fall", &s.fall)
+    .optional("rise", &s.rise)
+    .optional("max_fails", &s.max_fails)
+    .optional("fail_timeout_ms", &s.fail_timeout_ms)
+    .sourced("slowstart_ms", &s.slowstart_ms)
+    .at(db, s.span)
 }
 
 fn backend(db: &SourceDb, b: &Backend) -> Value {
-    let mut v = json!({
+    Obj::new(json!({
         "name": b.name,
         "kind": b.kind,
-        "mode": b.mode.value,
-        "algorithm": b.algorithm.value.kind.name(),
         "algorithm_args": b.algorithm.value.args.get(1..).unwrap_or(&[]),
-        "hash_type": b.hash_type.value,
         "health_check": b.health.check_type.as_ref().map(|c| c.value.clone()),
-        "allbackups": b.health.allbackups.value,
-        "fullconn": b.fullconn.value,
+        "zone": b.zone,
         "servers": b.servers.iter().map(|s| server(db, s)).collect::<Vec<_>>(),
         "uncertain": b.uncertain,
-    });
-    let obj = v.as_object_mut().expect("object");
-    let mut origins = with_origins(&[
-        ("algorithm", &b.algorithm.origin),
-        ("hash_type", &b.hash_type.origin),
-    ]);
-    origins["allbackups"] = origin(&b.health.allbackups.origin);
-    origins["mode"] = origin(&b.mode.origin);
-    obj.insert("origins".into(), origins);
-    place(db, b.span, obj);
-    v
+    }))
+    .sourced("mode", &b.mode)
+    .sourced(
+        "algorithm",
+        &Sourced {
+            value: b.algorithm.value.kind.name(),
+            origin: b.algorithm.origin.clone(),
+            span: None,
+        },
+    )
+    .sourced("hash_type", &b.hash_type)
+    .sourced("allbackups", &b.health.allbackups)
+    .sourced("fullconn", &b.fullconn)
+    .optional("keepalive", &b.keepalive)
+    .at(db, b.span)
 }
 
 /// The model as a JSON value.
 pub fn to_value(db: &SourceDb, model: &Model) -> Value {
+    let mut limits = Obj::new(json!({}))
+        .sourced("global_maxconn", &model.limits.global_maxconn)
+        .optional("worker_processes", &model.limits.worker_processes)
+        .optional("worker_connections", &model.limits.worker_connections)
+        .optional("worker_rlimit_nofile", &model.limits.worker_rlimit_nofile);
+    limits.fields.insert(
+        "origins".into(),
+        Value::Object(std::mem::take(&mut limits.origins)),
+    );
     json!({
         "version": SCHEMA_VERSION,
         "format": model.format,
         "target_version": model.version.map(|v| v.to_string()),
-        "limits": {
-            "global_maxconn": model.limits.global_maxconn.value,
-            "origins": { "global_maxconn": origin(&model.limits.global_maxconn.origin) },
-        },
+        "limits": Value::Object(limits.fields),
         "entry_points": model.entry_points.iter().map(|e| entry(db, e)).collect::<Vec<_>>(),
         "backends": model.backends.iter().map(|b| backend(db, b)).collect::<Vec<_>>(),
         "uncertain": model.uncertain.iter().map(|(span, why)| {

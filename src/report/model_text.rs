@@ -71,7 +71,14 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
                     expression,
                     candidates,
                 } => {
-                    format!("{expression} (dynamic: {})", candidates.join(", "))
+                    let names: Vec<String> = candidates
+                        .iter()
+                        .map(|c| match c.share {
+                            Some(share) => format!("{} {:.1}%", c.backend, share * 100.0),
+                            None => c.backend.clone(),
+                        })
+                        .collect();
+                    format!("{expression} (dynamic: {})", names.join(", "))
                 }
                 Target::Terminal { action } => format!("[{action}]"),
             };

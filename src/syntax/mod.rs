@@ -2,3 +2,7 @@
 //! from it and keeps byte spans.
 
 pub mod haproxy;
+pub mod nginx;
+pub mod word;
+
+pub use word::Word;

@@ -19,6 +19,7 @@ pub fn unresolved(word: &str, tls: bool, span: Span) -> Bind {
         host: None,
         ports: None,
         tls,
+        default_server: false,
         span,
     }
 }
@@ -46,6 +47,7 @@ fn one(address: &str, tls: bool, span: Span) -> Bind {
         host,
         ports,
         tls: tls || quic,
+        default_server: false,
         span,
     }
 }

@@ -18,8 +18,8 @@ use self::acl::AclTable;
 use self::server::ServerParams;
 use crate::diag::Diagnostic;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, Condition, EntryKind, EntryPoint, Health,
-    Limits, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, EntryKind, EntryPoint,
+    Health, Limits, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -420,6 +420,7 @@ impl Lowering<'_, '_> {
                 },
                 span: header_span,
                 binds,
+                server_names: Vec::new(),
                 mode: mode.clone(),
                 maxconn,
                 routes,
@@ -462,6 +463,8 @@ impl Lowering<'_, '_> {
                     .fullconn
                     .take()
                     .unwrap_or_else(|| Sourced::built_in(None)),
+                keepalive: None,
+                zone: None,
                 servers,
                 uncertain,
             });
@@ -656,7 +659,10 @@ impl Lowering<'_, '_> {
                     candidates,
                 } = &mut route.target
                 {
-                    *candidates = dynamic_candidates(expression, &names);
+                    *candidates = dynamic_candidates(expression, &names)
+                        .into_iter()
+                        .map(Candidate::named)
+                        .collect();
                 }
             }
         }
@@ -741,6 +747,9 @@ pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
             backends: Vec::new(),
             limits: Limits {
                 global_maxconn: Sourced::built_in(None),
+                worker_processes: None,
+                worker_connections: None,
+                worker_rlimit_nofile: None,
             },
             uncertain: Vec::new(),
         },

@@ -317,12 +317,15 @@ impl ServerParams {
             disabled: or(&self.disabled),
             check: or(&self.check),
             agent_check: or(&self.agent_check),
-            inter_ms: self
-                .inter_ms
-                .clone()
-                .unwrap_or_else(|| Sourced::built_in(2000)),
-            fall: self.fall.clone().unwrap_or_else(|| Sourced::built_in(3)),
-            rise: self.rise.clone().unwrap_or_else(|| Sourced::built_in(2)),
+            inter_ms: Some(
+                self.inter_ms
+                    .clone()
+                    .unwrap_or_else(|| Sourced::built_in(2000)),
+            ),
+            fall: Some(self.fall.clone().unwrap_or_else(|| Sourced::built_in(3))),
+            rise: Some(self.rise.clone().unwrap_or_else(|| Sourced::built_in(2))),
+            max_fails: None,
+            fail_timeout_ms: None,
             slowstart_ms: self
                 .slowstart_ms
                 .clone()

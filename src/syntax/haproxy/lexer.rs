@@ -23,23 +23,7 @@ use nom::{IResult, Parser};
 /// HAProxy refuses lines with more words than this (`MAX_LINE_ARGS`).
 pub const MAX_WORDS: usize = 64;
 
-/// One word of a line, with its byte range in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word<'a> {
-    pub text: Cow<'a, str>,
-    pub start: u32,
-    pub end: u32,
-    /// Some part of the word was quoted (so an empty word is still a word).
-    pub quoted: bool,
-    /// It refers to an environment variable that was left unresolved.
-    pub env: bool,
-}
-
-impl Word<'_> {
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
+pub use crate::syntax::word::Word;
 
 /// How `${NAME}` references are treated.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,340 @@
+//! Builds the directive tree from the lexer's statements, splicing included
+//! files in place and checking what nginx checks while reading: block
+//! structure, and block-versus-simple for the directives whose form is known.
+//!
+//! Nesting is handled with an explicit stack and bounded, so a hostile file
+//! of ten thousand `{` gets an error, not a stack overflow.
+
+use super::ast::Directive;
+use super::include::IncludeMap;
+use super::lexer::{Lexer, Terminator};
+use crate::diag::Diagnostic;
+use crate::source::{FileId, SourceDb, Span};
+
+/// Deepest block nesting accepted.
+pub const MAX_NESTING: usize = 100;
+
+/// Directives that always take a block.
+const BLOCK_DIRECTIVES: &[&str] = &[
+    "events",
+    "http",
+    "stream",
+    "mail",
+    "location",
+    "upstream",
+    "if",
+    "limit_except",
+    "map",
+    "split_clients",
+    "geo",
+    "types",
+    "match",
+    "charset_map",
+    "js_periodic",
+    "zone_sync",
+];
+
+/// Directives that never take a block (a common subset; others are not checked).
+const SIMPLE_DIRECTIVES: &[&str] = &[
+    "listen",
+    "server_name",
+    "proxy_pass",
+    "root",
+    "index",
+    "return",
+    "rewrite",
+    "include",
+    "worker_processes",
+    "worker_connections",
+    "keepalive",
+    "least_conn",
+    "ip_hash",
+    "hash",
+    "random",
+    "proxy_set_header",
+    "add_header",
+    "set",
+    "try_files",
+    "alias",
+    "error_page",
+    "access_log",
+    "error_log",
+    "grpc_pass",
+    "fastcgi_pass",
+    "uwsgi_pass",
+    "scgi_pass",
+    "memcached_pass",
+    "zone",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "default_type",
+    "sendfile",
+    "keepalive_timeout",
+    "user",
+    "pid",
+    "worker_rlimit_nofile",
+];
+
+fn takes_block(name: &str, parent: Option<&str>) -> Option<bool> {
+    if name == "server" {
+        return Some(parent != Some("upstream"));
+    }
+    if name.ends_with("_by_lua_block") || BLOCK_DIRECTIVES.contains(&name) {
+        return Some(true);
+    }
+    SIMPLE_DIRECTIVES.contains(&name).then_some(false)
+}
+
+struct Frame<'a> {
+    header: Option<Directive<'a>>,
+    children: Vec<Directive<'a>>,
+}
+
+struct Parser<'a, 'o> {
+    db: &'a SourceDb,
+    includes: &'o IncludeMap,
+    diags: &'o mut Vec<Diagnostic>,
+}
+
+impl<'a> Parser<'a, '_> {
+    fn error(&mut self, file: FileId, offset: usize, message: impl Into<String>) {
+        let end = offset + usize::from(offset < self.db.text(file).len());
+        self.diags
+            .push(Diagnostic::error(message).at(Span::new(file, offset..end)));
+    }
+
+    /// Parses one file; its top-level directives are returned (`parent` is
+    /// the block the file is included into).
+    fn file(&mut self, file: FileId, parent: Option<&str>, depth: usize) -> Vec<Directive<'a>> {
+        let text = self.db.text(file);
+        let mut lexer = Lexer::new(text);
+        let mut stack = vec![Frame {
+            header: None,
+            children: Vec::new(),
+        }];
+        let before = self.diags.len();
+        loop {
+            let statement = match lexer.next_statement() {
+                Ok(s) => s,
+                Err(e) => {
+                    self.error(file, e.offset as usize, e.message);
+                    break;
+                }
+            };
+            match statement.term {
+                Terminator::Eof => break,
+                Terminator::BlockEnd(at) => {
+                    if stack.len() == 1 {
+                        self.error(file, at as usize, "unexpected \"}\"");
+                        break;
+                    }
+                    let frame = stack.pop().expect("len > 1");
+                    let mut header = frame.header.expect("inner frames have a header");
+                    header.block = Some(frame.children);
+                    stack.last_mut().expect("outer frame").children.push(header);
+                }
+                Terminator::Semicolon(at) | Terminator::BlockStart(at) => {
+                    let is_block = matches!(statement.term, Terminator::BlockStart(_));
+                    let directive = Directive {
+                        file,
+                        words: statement.words,
+                        block: None,
+                        raw: None,
+                        end: at,
+                    };
+                    let name = directive.name().to_string();
+                    let parent_name = stack
+                        .iter()
+                        .rev()
+                        .find_map(|f| f.header.as_ref().map(|h| h.name().to_string()))
+                        .or(parent.map(str::to_string));
+                    match takes_block(&name, parent_name.as_deref()) {
+                        Some(true) if !is_block => {
+                            self.diags.push(
+                                Diagnostic::error(format!(
+                                    "directive \"{name}\" has no opening \"{{\""
+                                ))
+                                .at(directive.name_span()),
+                            );
+                            continue;
+                        }
+                        Some(false) if is_block => {
+                            self.diags.push(
+                                Diagnostic::error(format!(
+                                    "directive \"{name}\" is not terminated by \";\""
+                                ))
+                                .at(directive.name_span()),
+                            );
+                            break;
+                        }
+                        _ => {}
+                    }
+                    if !is_block {
+                        self.simple(directive, parent_name.as_deref(), depth, &mut stack);
+                        continue;
+                    }
+                    if name.ends_with("_by_lua_block") {
+                        match lexer.raw_block() {
+                            Ok((a, b)) => {
+                                let mut d = directive;
+                                d.raw = Some(Span::new(file, a..b));
+                                stack.last_mut().expect("frame").children.push(d);
+                            }
+                            Err(e) => {
+                                self.error(file, e.offset as usize, e.message);
+                                break;
+                            }
+                        }
+                        continue;
+                    }
+                    if stack.len() + depth > MAX_NESTING {
+                        self.diags.push(
+                            Diagnostic::error(format!(
+                                "blocks nested more than {MAX_NESTING} deep"
+                            ))
+                            .at(directive.name_span()),
+                        );
+                        break;
+                    }
+                    stack.push(Frame {
+                        header: Some(directive),
+                        children: Vec::new(),
+                    });
+                }
+            }
+        }
+        let failed = self.diags[before..].iter().any(Diagnostic::is_error);
+        if stack.len() > 1 && !failed {
+            let open = stack
+                .last()
+                .and_then(|f| f.header.as_ref())
+                .map(|h| h.name_span());
+            let mut d = Diagnostic::error("unexpected end of file, expecting \"}\"")
+                .at(Span::new(file, text.len()..text.len()));
+            if let Some(open) = open {
+                d = d.related(open, "this block is not closed");
+            }
+            self.diags.push(d);
+        }
+        // Close whatever is still open, so the tree keeps what was read.
+        while stack.len() > 1 {
+            let frame = stack.pop().expect("len > 1");
+            let mut header = frame.header.expect("header");
+            header.block = Some(frame.children);
+            stack.last_mut().expect("outer").children.push(header);
+        }
+        stack.pop().map(|f| f.children).unwrap_or_default()
+    }
+
+    /// A `;` directive; an `include` is replaced by the included files.
+    fn simple(
+        &mut self,
+        directive: Directive<'a>,
+        parent: Option<&str>,
+        depth: usize,
+        stack: &mut [Frame<'a>],
+    ) {
+        if directive.name() == "include" && directive.words.len() == 2 {
+            let targets = self
+                .includes
+                .get(directive.file, directive.words[0].start)
+                .unwrap_or(&[])
+                .to_vec();
+            for target in targets {
+                let children = self.file(target, parent, depth + stack.len());
+                stack.last_mut().expect("frame").children.extend(children);
+            }
+            return;
+        }
+        stack.last_mut().expect("frame").children.push(directive);
+    }
+}
+
+/// Parses files (with their includes resolved in `includes`) into one list
+/// of top-level directives.
+pub fn parse<'a>(
+    db: &'a SourceDb,
+    files: &[FileId],
+    includes: &IncludeMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Directive<'a>> {
+    let mut parser = Parser {
+        db,
+        includes,
+        diags,
+    };
+    let mut out = Vec::new();
+    for &f in files {
+        out.extend(parser.file(f, None, 0));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> (Vec<String>, Vec<String>) {
+        let mut db = SourceDb::new();
+        let id = db.add("t.conf", text.to_string());
+        let mut diags = Vec::new();
+        let tree = parse(&db, &[id], &IncludeMap::default(), &mut diags);
+        fn walk(d: &[Directive], out: &mut Vec<String>, depth: usize) {
+            for x in d {
+                out.push(format!("{}{}", " ".repeat(depth), x.name()));
+                walk(x.children(), out, depth + 1);
+            }
+        }
+        let mut names = Vec::new();
+        walk(&tree, &mut names, 0);
+        (names, diags.into_iter().map(|d| d.message).collect())
+    }
+
+    #[test]
+    fn tree_shape() {
+        let (names, errors) = parse_text(
+            "http { upstream u { server a; } server { location / { proxy_pass http://u; } } }",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            names,
+            [
+                "http",
+                " upstream",
+                "  server",
+                " server",
+                "  location",
+                "   proxy_pass"
+            ]
+        );
+    }
+
+    #[test]
+    fn structural_errors() {
+        assert_eq!(parse_text("}").1, ["unexpected \"}\""]);
+        assert_eq!(
+            parse_text("http {").1,
+            ["unexpected end of file, expecting \"}\""]
+        );
+        assert_eq!(
+            parse_text("location /;").1,
+            ["directive \"location\" has no opening \"{\""]
+        );
+        assert_eq!(
+            parse_text("proxy_pass x {}").1,
+            ["directive \"proxy_pass\" is not terminated by \";\""]
+        );
+        let (_, errors) = parse_text("http { upstream u { server a { } } }");
+        assert_eq!(errors, ["directive \"server\" is not terminated by \";\""]);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "a {".repeat(10_000);
+        let (_, errors) = parse_text(&text);
+        assert!(
+            errors.iter().any(|e| e.contains("nested more than")),
+            "{errors:?}"
+        );
+    }
+}
