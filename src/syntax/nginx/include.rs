@@ -61,10 +61,10 @@ fn includes_of(file: FileId, text: &str) -> Vec<Request> {
                     span: s.words[1].span(file),
                 });
             }
-            Terminator::BlockStart(_) if s.words[0].as_str().ends_with("_by_lua_block") => {
-                if lexer.raw_block().is_err() {
-                    break;
-                }
+            Terminator::BlockStart(_)
+                if s.words[0].as_str().ends_with("_by_lua_block") && lexer.raw_block().is_err() =>
+            {
+                break;
             }
             _ => {}
         }
@@ -167,20 +167,18 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        if let Some(root) = &self.opts.root {
-            if !canon.starts_with(root) {
-                self.diags.push(
-                    Diagnostic::warning(format!(
-                        "include \"{}\" is outside the configuration's directory and was not read",
-                        path.display()
-                    ))
-                    .at(req.span)
-                    .help(
-                        "pass --allow-include-outside to read it; the model lacks what it defines",
-                    ),
-                );
-                return None;
-            }
+        if let Some(root) = &self.opts.root
+            && !canon.starts_with(root)
+        {
+            self.diags.push(
+                Diagnostic::warning(format!(
+                    "include \"{}\" is outside the configuration's directory and was not read",
+                    path.display()
+                ))
+                .at(req.span)
+                .help("pass --allow-include-outside to read it; the model lacks what it defines"),
+            );
+            return None;
         }
         if chain.contains(&canon) {
             let names: Vec<String> = chain

@@ -238,11 +238,11 @@ impl<'a> Lexer<'a> {
         let bytes = self.text.as_bytes();
         let mut after_dollar = false;
         let end = loop {
-            if let Ok((rest, run)) = plain_run(&self.text[self.pos..]) {
-                if !run.is_empty() {
-                    after_dollar = false;
-                    self.pos = self.text.len() - rest.len();
-                }
+            if let Ok((rest, run)) = plain_run(&self.text[self.pos..])
+                && !run.is_empty()
+            {
+                after_dollar = false;
+                self.pos = self.text.len() - rest.len();
             }
             match bytes.get(self.pos) {
                 None => {
