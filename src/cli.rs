@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use lbcheck::detect::InputFormat;
+use lbcheck::syntax::nginx::Context;
 use lbcheck::version::Version;
 
 #[derive(Debug, Parser)]
@@ -38,6 +40,32 @@ pub struct InputArgs {
     /// environment. Without it they stay unresolved, and the model says so.
     #[arg(long)]
     pub env: bool,
+
+    /// Input format: haproxy or nginx. Detected from each file's content
+    /// (and name) when not given.
+    #[arg(long, value_name = "FORMAT")]
+    pub format_in: Option<InputFormat>,
+
+    /// nginx: the context the files' directives stand in (main, events, http,
+    /// server, location, upstream, stream), for snippets such as conf.d/ or
+    /// sites-enabled/ files. Detected from the first directive when not given.
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<Context>,
+
+    /// nginx: the directory relative `include` paths are resolved against
+    /// (default: the directory of the first file, as nginx's conf prefix).
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+
+    /// nginx: let `include` read files outside the prefix directory. Without
+    /// it such includes are reported and skipped.
+    #[arg(long)]
+    pub allow_include_outside: bool,
+
+    /// CPUs of the machine the config will run on, to resolve nginx
+    /// `worker_processes auto` (otherwise the limit it implies is unknown).
+    #[arg(long, value_name = "N")]
+    pub cpus: Option<u64>,
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -30,4 +30,8 @@ pub enum LoadError {
     },
     #[error("{}: no configuration files found in this directory", .0.display())]
     EmptyDirectory(PathBuf),
+    #[error("{} is an HAProxy or nginx configuration, and {} is the other: check them separately", .0.display(), .1.display())]
+    MixedFormats(PathBuf, PathBuf),
+    #[error("{}: cannot tell whether this is an HAProxy or an nginx configuration; pass --format-in", .0.display())]
+    UnknownFormat(PathBuf),
 }

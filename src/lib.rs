@@ -12,6 +12,7 @@
 //! }
 //! ```
 
+pub mod detect;
 pub mod diag;
 pub mod error;
 pub mod model;
@@ -22,11 +23,13 @@ pub mod version;
 
 use std::path::{Path, PathBuf};
 
+use detect::InputFormat;
 use diag::Diagnostic;
 use error::LoadError;
 use model::Model;
 use source::SourceDb;
 use syntax::haproxy::lexer::Env;
+use syntax::nginx::Context;
 use version::Version;
 
 /// What a load may assume.
@@ -36,6 +39,17 @@ pub struct Options {
     pub haproxy_version: Version,
     /// Environment variables to resolve; unresolved by default (hermetic).
     pub env: Env,
+    /// The input's format; detected from content and name when `None`.
+    pub format: Option<InputFormat>,
+    /// The nginx context the files stand in; detected when `None`.
+    pub nginx_context: Option<Context>,
+    /// Directory nginx includes are resolved against (default: the first
+    /// file's directory).
+    pub nginx_prefix: Option<PathBuf>,
+    /// Let nginx includes read files outside the prefix directory.
+    pub allow_include_outside: bool,
+    /// CPUs of the target machine (resolves nginx `worker_processes auto`).
+    pub cpus: Option<u64>,
 }
 
 /// A loaded configuration: its sources, its model, and what was found on the way.
@@ -52,13 +66,17 @@ impl Loaded {
     }
 }
 
-/// The files HAProxy would read for these paths: files as given, and for a
-/// directory its non-hidden `*.cfg` files in byte order of their names.
-pub fn config_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+/// The files to read for these paths: files as given; for a directory, its
+/// non-hidden files in byte order of their names (HAProxy reads only
+/// `*.cfg` files of a directory, so for HAProxy only those).
+pub fn config_files(
+    paths: &[PathBuf],
+    format: Option<InputFormat>,
+) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            out.extend(directory_files(path)?);
+            out.extend(directory_files(path, format)?);
         } else {
             out.push(path.clone());
         }
@@ -66,7 +84,7 @@ pub fn config_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
-fn directory_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+fn directory_files(dir: &Path, format: Option<InputFormat>) -> Result<Vec<PathBuf>, LoadError> {
     let io = |source| LoadError::Io {
         path: dir.to_path_buf(),
         source,
@@ -80,30 +98,103 @@ fn directory_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            !name.starts_with('.') && name.ends_with(".cfg") && p.is_file()
+            !name.starts_with('.') && p.is_file()
         })
         .collect();
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let is_cfg = |p: &PathBuf| p.extension().is_some_and(|e| e == "cfg");
+    let haproxy = match format {
+        Some(f) => f == InputFormat::Haproxy,
+        None => files.iter().any(is_cfg),
+    };
+    if haproxy {
+        files.retain(is_cfg);
+    }
     if files.is_empty() {
         return Err(LoadError::EmptyDirectory(dir.to_path_buf()));
     }
     Ok(files)
 }
 
-/// Loads HAProxy configuration files (read in order, as `haproxy -f a -f b`)
-/// and lowers them into a model.
+/// Loads configuration files (HAProxy files in order, as `haproxy -f a -f b`;
+/// nginx files with their includes) and lowers them into a model.
 pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Loaded, LoadError> {
     let mut db = SourceDb::new();
     let mut ids = Vec::new();
-    for path in config_files(paths)? {
+    for path in config_files(paths, opts.format)? {
         ids.push(db.load(&path)?);
     }
-    let (model, diagnostics) = lower_haproxy(&db, &ids, opts);
+    let format = match opts.format {
+        Some(f) => f,
+        None => detect_all(&db, &ids)?,
+    };
+    let (model, diagnostics) = match format {
+        InputFormat::Haproxy => lower_haproxy(&db, &ids, opts),
+        InputFormat::Nginx => lower_nginx(&mut db, &ids, opts),
+    };
     Ok(Loaded {
         db,
         model,
         diagnostics,
     })
+}
+
+/// The one format all files are in.
+fn detect_all(db: &SourceDb, ids: &[source::FileId]) -> Result<InputFormat, LoadError> {
+    let mut found: Option<(InputFormat, PathBuf)> = None;
+    for &id in ids {
+        let file = db.file(id);
+        let Some(format) = detect::detect(&file.path, &file.text) else {
+            continue;
+        };
+        match &found {
+            Some((f, first)) if *f != format => {
+                return Err(LoadError::MixedFormats(first.clone(), file.path.clone()));
+            }
+            Some(_) => {}
+            None => found = Some((format, file.path.clone())),
+        }
+    }
+    match found {
+        Some((f, _)) => Ok(f),
+        None => Err(LoadError::UnknownFormat(db.file(ids[0]).path.clone())),
+    }
+}
+
+/// Resolves includes, parses and lowers nginx files already in `db`; they
+/// are read one after the other in the same context.
+pub fn lower_nginx(
+    db: &mut SourceDb,
+    files: &[source::FileId],
+    opts: &Options,
+) -> (Model, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let first = db.file(files[0]).path.clone();
+    let prefix = opts
+        .nginx_prefix
+        .clone()
+        .unwrap_or_else(|| first.parent().map(Path::to_path_buf).unwrap_or_default());
+    let prefix = if prefix.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        prefix
+    };
+    let root = (!opts.allow_include_outside)
+        .then(|| std::fs::canonicalize(&prefix).unwrap_or(prefix.clone()));
+    let include_opts = syntax::nginx::IncludeOptions { prefix, root };
+    let includes = syntax::nginx::include::resolve(db, files, &include_opts, &mut diagnostics);
+    let db: &SourceDb = db;
+    let tree = syntax::nginx::parser::parse(db, files, &includes, &mut diagnostics);
+    let context = opts.nginx_context.unwrap_or_else(|| {
+        tree.first()
+            .and_then(|d| Context::detect(d.name(), d.block.is_some() || d.raw.is_some()))
+            .unwrap_or(Context::Main)
+    });
+    let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
+    let (model, lower_diags) = model::nginx::lower(&tree, context, nginx_opts);
+    diagnostics.extend(lower_diags);
+    diag::sort(&mut diagnostics);
+    (model, diagnostics)
 }
 
 /// Parses and lowers HAProxy files already in `db`.

@@ -47,6 +47,11 @@ fn options(input: &InputArgs) -> lbcheck::Options {
         } else {
             Env::Unresolved
         },
+        format: input.format_in,
+        nginx_context: input.context,
+        nginx_prefix: input.prefix.clone(),
+        allow_include_outside: input.allow_include_outside,
+        cpus: input.cpus,
     }
 }
 

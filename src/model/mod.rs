@@ -9,6 +9,7 @@
 pub mod condition;
 pub mod graph;
 pub mod haproxy;
+pub mod nginx;
 
 use serde::Serialize;
 
@@ -289,6 +290,17 @@ impl AlgorithmKind {
             w if w.starts_with("random(") => AlgorithmKind::Random,
             _ => return None,
         })
+    }
+
+    /// The name the given format uses for it.
+    pub fn name_in(self, format: SourceFormat) -> &'static str {
+        match (format, self) {
+            (SourceFormat::Nginx, AlgorithmKind::RoundRobin) => "round-robin",
+            (SourceFormat::Nginx, AlgorithmKind::LeastConn) => "least_conn",
+            (SourceFormat::Nginx, AlgorithmKind::Hash) => "hash",
+            (SourceFormat::Nginx, AlgorithmKind::Random) => "random",
+            _ => self.name(),
+        }
     }
 
     pub fn name(self) -> &'static str {

@@ -7,7 +7,9 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::model::{Backend, Bind, EntryPoint, Model, Origin, Route, Server, Sourced};
+use crate::model::{
+    Backend, Bind, EntryPoint, Model, Origin, Route, Server, SourceFormat, Sourced,
+};
 use crate::source::{SourceDb, Span};
 
 /// Version of this JSON shape; bumped on incompatible changes.
@@ -127,7 +129,7 @@ fn server(db: &SourceDb, s: &Server) -> Value {
     .at(db, s.span)
 }
 
-fn backend(db: &SourceDb, b: &Backend) -> Value {
+fn backend(db: &SourceDb, format: SourceFormat, b: &Backend) -> Value {
     Obj::new(json!({
         "name": b.name,
         "kind": b.kind,
@@ -141,7 +143,7 @@ fn backend(db: &SourceDb, b: &Backend) -> Value {
     .sourced(
         "algorithm",
         &Sourced {
-            value: b.algorithm.value.kind.name(),
+            value: b.algorithm.value.kind.name_in(format),
             origin: b.algorithm.origin.clone(),
             span: None,
         },
@@ -170,7 +172,7 @@ pub fn to_value(db: &SourceDb, model: &Model) -> Value {
         "target_version": model.version.map(|v| v.to_string()),
         "limits": Value::Object(limits.fields),
         "entry_points": model.entry_points.iter().map(|e| entry(db, e)).collect::<Vec<_>>(),
-        "backends": model.backends.iter().map(|b| backend(db, b)).collect::<Vec<_>>(),
+        "backends": model.backends.iter().map(|b| backend(db, model.format, b)).collect::<Vec<_>>(),
         "uncertain": model.uncertain.iter().map(|(span, why)| {
             let loc = db.location(*span);
             json!({"file": loc.path.display().to_string(), "line": loc.line, "reason": why})

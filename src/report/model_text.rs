@@ -1,9 +1,12 @@
-//! `lbcheck model` for people: each entry point with its routes, each backend
-//! with its servers, defaults marked as such.
+//! `lbcheck model` for people: the limits, each entry point with its routes,
+//! each backend with its servers; defaults marked as such, in the words of
+//! the format the config is written in.
 
 use std::fmt::Write;
 
-use crate::model::{EntryKind, Model, Origin, Sourced, Target};
+use crate::model::{
+    Backend, EntryKind, Mode, Model, Origin, Server, SourceFormat, Sourced, Target,
+};
 use crate::source::{SourceDb, Span};
 
 fn at(db: &SourceDb, span: Span) -> String {
@@ -28,10 +31,154 @@ fn limit(v: Option<u64>) -> String {
     )
 }
 
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Http => "http",
+        Mode::Tcp => "tcp",
+    }
+}
+
+fn uncertain(flag: bool) -> &'static str {
+    if flag { " (uncertain)" } else { "" }
+}
+
+fn limits(out: &mut String, model: &Model) {
+    let l = &model.limits;
+    match model.format {
+        SourceFormat::Haproxy => {
+            let _ = writeln!(
+                out,
+                "global maxconn {}{}",
+                limit(l.global_maxconn.value),
+                tag(&l.global_maxconn)
+            );
+        }
+        SourceFormat::Nginx => {
+            if let (Some(p), Some(c)) = (&l.worker_processes, &l.worker_connections) {
+                let workers = p
+                    .value
+                    .map_or("auto (unknown without --cpus)".to_string(), |n| {
+                        n.to_string()
+                    });
+                let _ = writeln!(
+                    out,
+                    "worker_processes {workers}{} x worker_connections {}{} = {} connections",
+                    tag(p),
+                    c.value,
+                    tag(c),
+                    limit(l.nginx_connections())
+                );
+            }
+            if let Some(n) = &l.worker_rlimit_nofile {
+                let _ = writeln!(out, "worker_rlimit_nofile {}", limit(n.value));
+            }
+        }
+    }
+}
+
+fn target_text(target: &Target) -> String {
+    match target {
+        Target::Backend { name } => name.clone(),
+        Target::Dynamic {
+            expression,
+            candidates,
+        } if candidates.is_empty() => format!("{expression} (dynamic)"),
+        Target::Dynamic {
+            expression,
+            candidates,
+        } => {
+            let names: Vec<String> = candidates
+                .iter()
+                .map(|c| match c.share {
+                    Some(share) => format!("{} {:.1}%", c.backend, share * 100.0),
+                    None => c.backend.clone(),
+                })
+                .collect();
+            format!("{expression} (dynamic: {})", names.join(", "))
+        }
+        Target::Terminal { action } => format!("[{action}]"),
+    }
+}
+
+fn server_line(format: SourceFormat, s: &Server) -> String {
+    let mut line = match format {
+        SourceFormat::Haproxy => format!("server {} {}", s.name, s.address),
+        SourceFormat::Nginx => format!("server {}", s.address),
+    };
+    let _ = write!(line, "  weight {}{}", s.weight.value, tag(&s.weight));
+    let maxconn = s
+        .maxconn
+        .value
+        .map_or("unlimited".to_string(), |n| n.to_string());
+    let word = if format == SourceFormat::Nginx {
+        "max_conns"
+    } else {
+        "maxconn"
+    };
+    let _ = write!(line, "  {word} {maxconn}{}", tag(&s.maxconn));
+    if s.backup.value {
+        line.push_str(" backup");
+    }
+    if s.disabled.value {
+        line.push_str(if format == SourceFormat::Nginx {
+            " down"
+        } else {
+            " disabled"
+        });
+    }
+    match format {
+        SourceFormat::Haproxy => line.push_str(if s.check.value { " check" } else { " no-check" }),
+        SourceFormat::Nginx => {
+            if let (Some(f), Some(t)) = (&s.max_fails, &s.fail_timeout_ms) {
+                let _ = write!(
+                    line,
+                    "  max_fails {}{} fail_timeout {}ms{}",
+                    f.value,
+                    tag(f),
+                    t.value,
+                    tag(t)
+                );
+            }
+        }
+    }
+    line
+}
+
+fn backend(out: &mut String, db: &SourceDb, format: SourceFormat, b: &Backend) {
+    let algo = &b.algorithm.value;
+    let args = algo.args.get(1..).map(|a| a.join(" ")).unwrap_or_default();
+    let word = match (b.kind, format) {
+        (crate::model::BackendKind::Implicit, _) => "address",
+        (_, SourceFormat::Nginx) => "upstream",
+        _ => "backend",
+    };
+    let health = match (&b.health.check_type, format) {
+        (Some(c), _) => c.value.clone(),
+        (None, SourceFormat::Haproxy) => "tcp connect".to_string(),
+        (None, SourceFormat::Nginx) => "passive".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "\n{word} {}{}  [{}]\n  balance {}{}{}  health {health}",
+        b.name,
+        uncertain(b.uncertain),
+        at(db, b.span),
+        algo.kind.name_in(format),
+        if args.is_empty() {
+            String::new()
+        } else {
+            format!(" {args}")
+        },
+        tag(&b.algorithm),
+    );
+    for s in &b.servers {
+        let _ = writeln!(out, "  {}  [{}]", server_line(format, s), at(db, s.span));
+    }
+}
+
 pub fn render(db: &SourceDb, model: &Model) -> String {
     let mut out = String::new();
-    let gm = &model.limits.global_maxconn;
-    let _ = writeln!(out, "global maxconn {}{}", limit(gm.value), tag(gm));
+    limits(&mut out, model);
     for e in &model.entry_points {
         let kind = match e.kind {
             EntryKind::Frontend => "frontend",
@@ -43,113 +190,47 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
             out,
             "\n{kind} {}{}  [{}]\n  mode {}{}  maxconn {}{}",
             e.name,
-            if e.uncertain { " (uncertain)" } else { "" },
+            uncertain(e.uncertain),
             at(db, e.span),
             mode_name(e.mode.value),
             tag(&e.mode),
             limit(e.maxconn.value),
             tag(&e.maxconn)
         );
+        if !e.server_names.is_empty() {
+            let _ = writeln!(out, "  server_name {}", e.server_names.join(" "));
+        }
         for b in &e.binds {
-            let _ = writeln!(
-                out,
-                "  bind {}{}",
-                b.address,
-                if b.tls { " (tls)" } else { "" }
-            );
+            let mut flags = String::new();
+            if b.tls {
+                flags.push_str(" (tls)");
+            }
+            if b.default_server {
+                flags.push_str(" (default_server)");
+            }
+            let _ = writeln!(out, "  bind {}{flags}", b.address);
         }
         for (i, r) in e.routes.iter().enumerate() {
-            let target = match &r.target {
-                Target::Backend { name } => name.clone(),
-                Target::Dynamic {
-                    expression,
-                    candidates,
-                } if candidates.is_empty() => {
-                    format!("{expression} (dynamic)")
-                }
-                Target::Dynamic {
-                    expression,
-                    candidates,
-                } => {
-                    let names: Vec<String> = candidates
-                        .iter()
-                        .map(|c| match c.share {
-                            Some(share) => format!("{} {:.1}%", c.backend, share * 100.0),
-                            None => c.backend.clone(),
-                        })
-                        .collect();
-                    format!("{expression} (dynamic: {})", names.join(", "))
-                }
-                Target::Terminal { action } => format!("[{action}]"),
-            };
             let cond = if r.condition.is_always() {
                 "always".to_string()
             } else {
                 format!("if {}", r.condition)
             };
-            let maybe = if r.uncertain { " (uncertain)" } else { "" };
             let _ = writeln!(
                 out,
-                "  {}. {cond} -> {target}{maybe}  [{}]",
+                "  {}. {cond} -> {}{}  [{}]",
                 i + 1,
+                target_text(&r.target),
+                uncertain(r.uncertain),
                 at(db, r.span)
             );
         }
     }
     for b in &model.backends {
-        let algo = &b.algorithm.value;
-        let args = algo.args.get(1..).map(|a| a.join(" ")).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\nbackend {}{}  [{}]\n  balance {}{}{}  health {}",
-            b.name,
-            if b.uncertain { " (uncertain)" } else { "" },
-            at(db, b.span),
-            algo.kind.name(),
-            if args.is_empty() {
-                String::new()
-            } else {
-                format!(" {args}")
-            },
-            tag(&b.algorithm),
-            b.health
-                .check_type
-                .as_ref()
-                .map_or("tcp connect", |c| c.value.as_str())
-        );
-        for s in &b.servers {
-            let mut flags = String::new();
-            if s.backup.value {
-                flags.push_str(" backup");
-            }
-            if s.disabled.value {
-                flags.push_str(" disabled");
-            }
-            flags.push_str(if s.check.value { " check" } else { " no-check" });
-            let _ = writeln!(
-                out,
-                "  server {} {}  weight {}{}  maxconn {}{}{flags}  [{}]",
-                s.name,
-                s.address,
-                s.weight.value,
-                tag(&s.weight),
-                s.maxconn
-                    .value
-                    .map_or("unlimited".to_string(), |n| n.to_string()),
-                tag(&s.maxconn),
-                at(db, s.span)
-            );
-        }
+        backend(&mut out, db, model.format, b);
     }
     for (span, why) in &model.uncertain {
         let _ = writeln!(out, "\nuncertain: {why}  [{}]", at(db, *span));
     }
     out
-}
-
-fn mode_name(mode: crate::model::Mode) -> &'static str {
-    match mode {
-        crate::model::Mode::Http => "http",
-        crate::model::Mode::Tcp => "tcp",
-    }
 }

@@ -1,0 +1,615 @@
+//! Lowers an nginx directive tree into the routing [`Model`].
+//!
+//! `upstream`s and the tables (`map`, `split_clients`, `geo`) of an `http`
+//! or `stream` block are read first, so a `server` block may use one defined
+//! after it. Each `server` block is an entry point; its location tree becomes
+//! ordered routes ([`locations`]); a `proxy_pass` (and kin) names an
+//! upstream, an address (an implicit one-server backend), or a variable
+//! (a dynamic target whose candidates come from the tables).
+
+mod locations;
+mod tables;
+mod upstream;
+
+use std::collections::HashMap;
+
+pub use upstream::parse_nginx_time;
+
+use self::locations::{Handler, Location};
+use self::tables::Tables;
+use crate::diag::Diagnostic;
+use crate::model::{
+    Backend, BackendKind, Bind, Candidate, Condition, EntryKind, EntryPoint, Health, Limits, Mode,
+    Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+};
+use crate::source::Span;
+use crate::syntax::nginx::{Context, Directive};
+
+/// What lowering may assume.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NginxOptions {
+    /// CPUs of the target machine, to resolve `worker_processes auto`.
+    pub cpus: Option<u64>,
+}
+
+struct Lowering {
+    opts: NginxOptions,
+    diags: Vec<Diagnostic>,
+    model: Model,
+    /// Upstream names of the block being lowered (`http` and `stream` have
+    /// separate namespaces), with where each was defined.
+    upstreams: HashMap<String, Span>,
+    implicit: HashMap<String, usize>,
+}
+
+/// How a `proxy_pass`-like argument names its destination.
+enum Destination {
+    Upstream(String),
+    Address(String),
+    Dynamic(String),
+}
+
+/// Splits `http://host:port/uri` (or a bare stream address) into what it names.
+fn destination(arg: &str, http: bool) -> (String, bool) {
+    let rest = ["http://", "https://", "grpc://", "grpcs://"]
+        .iter()
+        .find_map(|s| arg.strip_prefix(s))
+        .unwrap_or(arg);
+    if rest.starts_with("unix:") {
+        return (rest.to_string(), false);
+    }
+    let host = if http {
+        rest.split('/').next().unwrap_or(rest)
+    } else {
+        rest
+    };
+    let default_port = if arg.starts_with("https://") || arg.starts_with("grpcs://") {
+        443
+    } else {
+        80
+    };
+    let has_port = host
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()));
+    if has_port || host.contains('$') {
+        (host.to_string(), has_port)
+    } else {
+        (format!("{host}:{default_port}"), false)
+    }
+}
+
+impl Lowering {
+    fn new(opts: NginxOptions) -> Lowering {
+        Lowering {
+            opts,
+            diags: Vec::new(),
+            model: Model {
+                format: SourceFormat::Nginx,
+                version: None,
+                entry_points: Vec::new(),
+                backends: Vec::new(),
+                limits: Limits {
+                    global_maxconn: Sourced::built_in(None),
+                    worker_processes: None,
+                    worker_connections: None,
+                    worker_rlimit_nofile: None,
+                },
+                uncertain: Vec::new(),
+            },
+            upstreams: HashMap::new(),
+            implicit: HashMap::new(),
+        }
+    }
+
+    fn main(&mut self, body: &[Directive]) {
+        let limits = &mut self.model.limits;
+        limits.worker_processes = Some(Sourced::built_in(Some(1)));
+        limits.worker_connections = Some(Sourced::built_in(512));
+        for d in body {
+            match d.name() {
+                "worker_processes" => {
+                    let value = match d.arg(0) {
+                        Some("auto") => self.opts.cpus,
+                        Some(n) => n.parse().ok(),
+                        None => None,
+                    };
+                    self.model.limits.worker_processes = Some(Sourced::explicit(value, d.span()));
+                }
+                "worker_rlimit_nofile" => {
+                    let value = d.arg(0).and_then(|n| n.parse().ok());
+                    self.model.limits.worker_rlimit_nofile =
+                        Some(Sourced::explicit(value, d.span()));
+                }
+                "events" => self.events(d.children()),
+                _ => {}
+            }
+        }
+        for d in body {
+            match d.name() {
+                "http" => self.block(d.children(), Mode::Http),
+                "stream" => self.block(d.children(), Mode::Tcp),
+                _ => {}
+            }
+        }
+    }
+
+    fn events(&mut self, body: &[Directive]) {
+        for d in body.iter().filter(|d| d.name() == "worker_connections") {
+            if let Some(n) = d.arg(0).and_then(|n| n.parse().ok()) {
+                self.model.limits.worker_connections = Some(Sourced::explicit(n, d.span()));
+            }
+        }
+    }
+
+    /// An `http` or `stream` body.
+    fn block(&mut self, body: &[Directive], mode: Mode) {
+        self.upstreams.clear();
+        let mut tables = Tables::default();
+        for d in body {
+            match d.name() {
+                "upstream" => self.upstream(d, mode),
+                "map" | "split_clients" | "geo" => tables.add(d, &mut self.diags),
+                _ => {}
+            }
+        }
+        for d in body
+            .iter()
+            .filter(|d| d.name() == "server" && d.block.is_some())
+        {
+            self.server(d.children(), d.span(), mode, &tables);
+        }
+    }
+
+    fn upstream(&mut self, d: &Directive, mode: Mode) {
+        let Some(name) = d.arg(0) else {
+            self.diags
+                .push(Diagnostic::error("\"upstream\" needs a name").at(d.name_span()));
+            return;
+        };
+        if let Some(first) = self.upstreams.get(name) {
+            self.diags.push(
+                Diagnostic::error(format!("duplicate upstream \"{name}\""))
+                    .at(d.arg_span(0))
+                    .related(*first, "first defined here"),
+            );
+            return;
+        }
+        self.upstreams.insert(name.to_string(), d.arg_span(0));
+        let backend = upstream::lower(name, d.span(), d.children(), mode, &mut self.diags);
+        self.model.backends.push(backend);
+    }
+
+    fn classify(&mut self, d: &Directive, arg: &str, http: bool) -> Destination {
+        let (host, has_port) = destination(arg, http);
+        if host.contains('$') {
+            return Destination::Dynamic(arg.to_string());
+        }
+        let bare = host.rsplit_once(':').map_or(host.as_str(), |(h, _)| h);
+        let named = if has_port {
+            bare
+        } else {
+            host.trim_end_matches(":80").trim_end_matches(":443")
+        };
+        if self.upstreams.contains_key(named) {
+            if has_port {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "upstream \"{named}\" may not have port {}",
+                        host.rsplit_once(':').map_or("", |(_, p)| p)
+                    ))
+                    .at(d.arg_span(0))
+                    .related(self.upstreams[named], "the upstream"),
+                );
+            }
+            return Destination::Upstream(named.to_string());
+        }
+        Destination::Address(host)
+    }
+
+    /// The backend of a literal address, created once per address.
+    fn implicit_backend(&mut self, address: &str, span: Span, mode: Mode) -> String {
+        if !self.implicit.contains_key(address) {
+            self.implicit
+                .insert(address.to_string(), self.model.backends.len());
+            self.model.backends.push(Backend {
+                name: address.to_string(),
+                kind: BackendKind::Implicit,
+                span,
+                mode: Sourced::built_in(mode),
+                algorithm: Sourced::built_in(crate::model::Algorithm {
+                    kind: crate::model::AlgorithmKind::RoundRobin,
+                    args: Vec::new(),
+                }),
+                hash_type: Sourced::built_in("map-based".to_string()),
+                health: Health {
+                    check_type: None,
+                    allbackups: Sourced::built_in(true),
+                },
+                fullconn: Sourced::built_in(None),
+                keepalive: None,
+                zone: None,
+                servers: vec![upstream::default_server(address.to_string(), span)],
+                uncertain: false,
+            });
+        }
+        address.to_string()
+    }
+
+    /// The route target of a `proxy_pass`-like directive.
+    fn pass_target(
+        &mut self,
+        d: &Directive,
+        mode: Mode,
+        tables: &Tables,
+        sets: &[(String, String)],
+    ) -> Target {
+        let Some(arg) = d.arg(0) else {
+            self.diags.push(
+                Diagnostic::error(format!("\"{}\" needs an address", d.name())).at(d.name_span()),
+            );
+            return Target::Terminal {
+                action: "invalid".to_string(),
+            };
+        };
+        let http = mode == Mode::Http && d.name() == "proxy_pass" || d.name() == "grpc_pass";
+        match self.classify(d, arg, http) {
+            Destination::Upstream(name) => Target::Backend { name },
+            Destination::Address(addr) => Target::Backend {
+                name: self.implicit_backend(&addr, d.span(), mode),
+            },
+            Destination::Dynamic(expression) => {
+                let candidates = self.candidates(&expression, http, tables, sets);
+                Target::Dynamic {
+                    expression,
+                    candidates,
+                }
+            }
+        }
+    }
+
+    /// Backends a variable target may name: through a table, or a `set`.
+    fn candidates(
+        &self,
+        expression: &str,
+        http: bool,
+        tables: &Tables,
+        sets: &[(String, String)],
+    ) -> Vec<Candidate> {
+        let (host, _) = destination(expression, http);
+        let var = host
+            .trim_start_matches('$')
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        let var = var.split(':').next().unwrap_or(var);
+        let values: Vec<(String, Option<f64>)> = match tables.get(var) {
+            Some(t) => t.values.clone(),
+            None => sets
+                .iter()
+                .filter(|(name, _)| name.trim_start_matches('$') == var)
+                .map(|(_, v)| (v.clone(), None))
+                .collect(),
+        };
+        values
+            .into_iter()
+            .filter(|(v, _)| {
+                let name = v.split(':').next().unwrap_or(v);
+                self.upstreams.contains_key(name) || self.model.backend(v).is_some()
+            })
+            .map(|(backend, share)| Candidate { backend, share })
+            .collect()
+    }
+
+    fn listens(&mut self, body: &[Directive], mode: Mode, span: Span) -> Vec<Bind> {
+        let mut binds = Vec::new();
+        for d in body.iter().filter(|d| d.name() == "listen") {
+            let Some(addr) = d.arg(0) else {
+                self.diags
+                    .push(Diagnostic::error("\"listen\" needs an address").at(d.name_span()));
+                continue;
+            };
+            let flags: Vec<&str> = d.args()[1..].iter().map(|w| w.as_str()).collect();
+            binds.push(parse_listen(addr, &flags, d.arg_span(0)));
+        }
+        if binds.is_empty() && mode == Mode::Http {
+            binds.push(parse_listen("80", &[], span));
+        }
+        binds
+    }
+
+    fn server(&mut self, body: &[Directive], span: Span, mode: Mode, tables: &Tables) {
+        let binds = self.listens(body, mode, span);
+        let server_names: Vec<String> = body
+            .iter()
+            .filter(|d| d.name() == "server_name")
+            .flat_map(|d| d.args().iter().map(|w| w.as_str().to_string()))
+            .collect();
+        let sets: Vec<(String, String)> = collect_sets(body);
+        let routes = if mode == Mode::Http {
+            let mut resolve =
+                |h: &Handler, locs: &[Location]| self.handler_target(h, locs, mode, tables, &sets);
+            let mut diags = Vec::new();
+            let mut routes = locations::server_routes(body, &mut resolve, &mut diags);
+            self.diags.extend(diags);
+            let covers_all = routes.iter().any(|r| r.condition.is_always());
+            if !covers_all && !has_root_prefix(body) {
+                routes.push(Route {
+                    kind: RouteKind::Default,
+                    condition: Condition::Always,
+                    target: Target::Terminal {
+                        action: "no location matched: static files from the root".to_string(),
+                    },
+                    span,
+                    uncertain: false,
+                });
+            }
+            routes
+        } else {
+            self.stream_routes(body, span, tables, &sets)
+        };
+        let first_port = binds.first().and_then(|b| b.ports).map(|(p, _)| p);
+        let name = match (
+            server_names.iter().find(|n| !n.is_empty() && *n != "_"),
+            first_port,
+        ) {
+            (Some(n), Some(p)) => format!("{n}:{p}"),
+            (Some(n), None) => n.clone(),
+            (None, _) => binds
+                .first()
+                .map_or_else(|| "server".to_string(), |b| b.address.clone()),
+        };
+        let limit = self.model.limits.nginx_connections();
+        self.model.entry_points.push(EntryPoint {
+            name,
+            kind: if mode == Mode::Http {
+                EntryKind::HttpServer
+            } else {
+                EntryKind::StreamServer
+            },
+            span,
+            binds,
+            server_names,
+            mode: Sourced::built_in(mode),
+            maxconn: Sourced {
+                value: limit,
+                origin: Origin::Global,
+                span: self
+                    .model
+                    .limits
+                    .worker_connections
+                    .as_ref()
+                    .and_then(|w| w.span),
+            },
+            routes,
+            uncertain: false,
+        });
+    }
+
+    fn stream_routes(
+        &mut self,
+        body: &[Directive],
+        span: Span,
+        tables: &Tables,
+        sets: &[(String, String)],
+    ) -> Vec<Route> {
+        let mut routes = Vec::new();
+        for d in body {
+            let target = match d.name() {
+                "proxy_pass" => self.pass_target(d, Mode::Tcp, tables, sets),
+                "return" => Target::Terminal {
+                    action: format!("return {}", d.arg(0).unwrap_or("")),
+                },
+                _ => continue,
+            };
+            routes.push(Route {
+                kind: RouteKind::Default,
+                condition: Condition::Always,
+                target,
+                span: d.span(),
+                uncertain: false,
+            });
+        }
+        if routes.is_empty() {
+            self.diags
+                .push(Diagnostic::warning("stream server has no proxy_pass or return").at(span));
+        }
+        routes
+    }
+
+    fn handler_target(
+        &mut self,
+        h: &Handler,
+        locs: &[Location],
+        mode: Mode,
+        tables: &Tables,
+        sets: &[(String, String)],
+    ) -> Target {
+        match h {
+            Handler::Pass(d) => self.pass_target(d, mode, tables, sets),
+            Handler::TryFiles(d, name) => {
+                let named = locs
+                    .iter()
+                    .find(|l| l.path == *name)
+                    .map(|l| locations::handler(l.directive.children()));
+                let expression = d
+                    .args()
+                    .iter()
+                    .map(|w| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let candidates = match named {
+                    Some(Handler::Pass(p)) => match self.pass_target(p, mode, tables, sets) {
+                        Target::Backend { name } => vec![Candidate::named(name)],
+                        Target::Dynamic { candidates, .. } => candidates,
+                        Target::Terminal { .. } => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                Target::Dynamic {
+                    expression: format!("try_files {expression}"),
+                    candidates,
+                }
+            }
+            Handler::Local(what) => Target::Terminal {
+                action: what.clone(),
+            },
+        }
+    }
+}
+
+/// `set $var value;` lines of a block, for variables a target may use.
+fn collect_sets(body: &[Directive]) -> Vec<(String, String)> {
+    body.iter()
+        .filter(|d| d.name() == "set")
+        .filter_map(|d| Some((d.arg(0)?.to_string(), d.arg(1)?.to_string())))
+        .collect()
+}
+
+fn has_root_prefix(body: &[Directive]) -> bool {
+    body.iter().filter(|d| d.name() == "location").any(|d| {
+        d.words.len() == 2 && d.arg(0) == Some("/")
+            || d.arg(0) == Some("^~") && d.arg(1) == Some("/")
+    })
+}
+
+/// `listen` as nginx reads it: `80`, `*:80`, `10.0.0.1:8080`, `[::]:443`,
+/// `localhost`, `unix:/path`, with `default_server` (or old `default`) and `ssl`.
+fn parse_listen(addr: &str, flags: &[&str], span: Span) -> Bind {
+    let (host, ports) = if addr.starts_with("unix:") {
+        (None, None)
+    } else if let Ok(p) = addr.parse::<u16>() {
+        (Some("*".to_string()), Some((p, p)))
+    } else {
+        let (h, p) = match addr.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(':') || h.starts_with('[') => (h, p.parse::<u16>().ok()),
+            _ => (addr, Some(80)),
+        };
+        let h = match h.trim_start_matches('[').trim_end_matches(']') {
+            "" | "*" | "0.0.0.0" | "::" => "*".to_string(),
+            h => h.to_string(),
+        };
+        (Some(h), p.map(|p| (p, p)))
+    };
+    Bind {
+        address: addr.to_string(),
+        host,
+        ports,
+        tls: flags.iter().any(|f| matches!(*f, "ssl" | "quic")),
+        default_server: flags
+            .iter()
+            .any(|f| matches!(*f, "default_server" | "default")),
+        span,
+    }
+}
+
+/// Lowers nginx directives standing in `context`.
+pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model, Vec<Diagnostic>) {
+    let mut l = Lowering::new(opts);
+    match context {
+        Context::Main => l.main(tree),
+        Context::Events => l.events(tree),
+        Context::Http => l.block(tree, Mode::Http),
+        Context::Stream => l.block(tree, Mode::Tcp),
+        Context::Server => {
+            let span = tree
+                .first()
+                .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
+            l.server(tree, span, Mode::Http, &Tables::default());
+        }
+        Context::Location => {
+            let span = tree
+                .first()
+                .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
+            let h = locations::handler(tree);
+            let target = l.handler_target(&h, &[], Mode::Http, &Tables::default(), &[]);
+            let mut routes = Vec::new();
+            let mut diags = Vec::new();
+            let mut resolve = |h: &Handler, locs: &[Location]| {
+                l.handler_target(h, locs, Mode::Http, &Tables::default(), &[])
+            };
+            locations::routes(
+                tree,
+                &Condition::Always,
+                &mut resolve,
+                &mut diags,
+                &mut routes,
+            );
+            l.diags.extend(diags);
+            routes.push(Route {
+                kind: RouteKind::Default,
+                condition: Condition::Always,
+                target,
+                span,
+                uncertain: false,
+            });
+            l.model.entry_points.push(EntryPoint {
+                name: "location snippet".to_string(),
+                kind: EntryKind::HttpServer,
+                span,
+                binds: Vec::new(),
+                server_names: Vec::new(),
+                mode: Sourced::built_in(Mode::Http),
+                maxconn: Sourced::built_in(None),
+                routes,
+                uncertain: false,
+            });
+        }
+        Context::Upstream => {
+            let span = tree
+                .first()
+                .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
+            let b = upstream::lower("upstream snippet", span, tree, Mode::Http, &mut l.diags);
+            l.model.backends.push(b);
+        }
+    }
+    (l.model, l.diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn listen_addresses() {
+        let s = Span::new(FileId(0), 0..0);
+        let b = parse_listen("80", &["default_server"], s);
+        assert_eq!(
+            (b.host.as_deref(), b.ports, b.default_server),
+            (Some("*"), Some((80, 80)), true)
+        );
+        let b = parse_listen("127.0.0.1:8080", &["ssl"], s);
+        assert_eq!(
+            (b.host.as_deref(), b.ports, b.tls),
+            (Some("127.0.0.1"), Some((8080, 8080)), true)
+        );
+        let b = parse_listen("[::]:443", &[], s);
+        assert_eq!((b.host.as_deref(), b.ports), (Some("*"), Some((443, 443))));
+        let b = parse_listen("localhost", &[], s);
+        assert_eq!(
+            (b.host.as_deref(), b.ports),
+            (Some("localhost"), Some((80, 80)))
+        );
+        assert_eq!(parse_listen("unix:/run/x.sock", &[], s).ports, None);
+    }
+
+    #[test]
+    fn destinations() {
+        assert_eq!(
+            destination("http://backend", true),
+            ("backend:80".to_string(), false)
+        );
+        assert_eq!(
+            destination("http://10.0.0.1:8080/api/", true),
+            ("10.0.0.1:8080".to_string(), true)
+        );
+        assert_eq!(
+            destination("https://secure", true),
+            ("secure:443".to_string(), false)
+        );
+        assert_eq!(
+            destination("http://$pool", true),
+            ("$pool".to_string(), false)
+        );
+        assert_eq!(destination("db:5432", false), ("db:5432".to_string(), true));
+    }
+}

@@ -1,0 +1,260 @@
+//! `upstream { ... }` blocks: servers with their parameters, the balancing
+//! method, `keepalive` and `zone`, and what nginx refuses in them
+//! (`weight=0`, `backup` under a hashing method, no servers at all).
+
+use crate::diag::Diagnostic;
+use crate::model::haproxy::parse_time_ms;
+use crate::model::{
+    Algorithm, AlgorithmKind, Backend, BackendKind, Health, Mode, Origin, Server, Sourced,
+};
+use crate::source::Span;
+use crate::syntax::nginx::Directive;
+
+/// Parses an nginx time (`10s`, `1m`, `500ms`, `30`) into milliseconds.
+/// nginx units: ms, s, m, h, d, w, M, y; a bare number is seconds.
+pub fn parse_nginx_time(text: &str) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == text.len() {
+        return text.parse::<u64>().ok().map(|s| s * 1000);
+    }
+    match &text[digits..] {
+        "w" => text[..digits]
+            .parse::<u64>()
+            .ok()
+            .map(|n| n * 7 * 86_400_000),
+        "M" => text[..digits]
+            .parse::<u64>()
+            .ok()
+            .map(|n| n * 30 * 86_400_000),
+        "y" => text[..digits]
+            .parse::<u64>()
+            .ok()
+            .map(|n| n * 365 * 86_400_000),
+        _ => parse_time_ms(text),
+    }
+}
+
+/// A server's address as nginx reads it: `unix:` paths as is, a missing port
+/// is 80.
+pub fn normalize_address(addr: &str) -> String {
+    if addr.starts_with("unix:") {
+        return addr.to_string();
+    }
+    let has_port = if let Some(rest) = addr.strip_prefix('[') {
+        rest.contains("]:")
+    } else {
+        addr.contains(':')
+    };
+    if has_port {
+        addr.to_string()
+    } else {
+        format!("{addr}:80")
+    }
+}
+
+/// A server with nginx's defaults for everything not written.
+pub fn default_server(address: String, span: Span) -> Server {
+    Server {
+        name: address.clone(),
+        address,
+        span,
+        weight: Sourced::built_in(1),
+        maxconn: Sourced::built_in(None),
+        maxqueue: Sourced::built_in(None),
+        backup: Sourced::built_in(false),
+        disabled: Sourced::built_in(false),
+        check: Sourced::built_in(false),
+        agent_check: Sourced::built_in(false),
+        inter_ms: None,
+        fall: None,
+        rise: None,
+        max_fails: Some(Sourced::built_in(1)),
+        fail_timeout_ms: Some(Sourced::built_in(10_000)),
+        slowstart_ms: Sourced::built_in(None),
+        track: None,
+        template: None,
+        unresolved: false,
+        uncertain: false,
+    }
+}
+
+fn invalid(d: &Directive, i: usize, diags: &mut Vec<Diagnostic>) {
+    diags.push(
+        Diagnostic::error(format!("invalid parameter \"{}\"", d.arg(i).unwrap_or("")))
+            .at(d.arg_span(i))
+            .label("nginx refuses this"),
+    );
+}
+
+/// One `server` line of an upstream.
+fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<Span>)> {
+    let Some(addr) = d.arg(0) else {
+        diags.push(Diagnostic::error("\"server\" needs an address").at(d.name_span()));
+        return None;
+    };
+    let mut s = default_server(normalize_address(addr), d.span());
+    s.unresolved = addr.contains('$');
+    let mut backup_at = None;
+    for i in 1..d.args().len() {
+        let word = d.arg(i).unwrap_or("");
+        let span = d.arg_span(i);
+        let (key, value) = word.split_once('=').unwrap_or((word, ""));
+        let number = || value.parse::<u64>().ok();
+        match key {
+            "weight" => match number() {
+                Some(w) if w > 0 => s.weight = Sourced::explicit(w as u32, span),
+                _ => invalid(d, i, diags),
+            },
+            "max_conns" => match number() {
+                Some(n) => s.maxconn = Sourced::explicit((n > 0).then_some(n), span),
+                None => invalid(d, i, diags),
+            },
+            "max_fails" => match number() {
+                Some(n) => s.max_fails = Some(Sourced::explicit(n as u32, span)),
+                None => invalid(d, i, diags),
+            },
+            "fail_timeout" => match parse_nginx_time(value) {
+                Some(ms) => s.fail_timeout_ms = Some(Sourced::explicit(ms, span)),
+                None => invalid(d, i, diags),
+            },
+            "slow_start" => match parse_nginx_time(value) {
+                Some(ms) => s.slowstart_ms = Sourced::explicit((ms > 0).then_some(ms), span),
+                None => invalid(d, i, diags),
+            },
+            "backup" if value.is_empty() => {
+                s.backup = Sourced::explicit(true, span);
+                backup_at = Some(span);
+            }
+            "down" if value.is_empty() => s.disabled = Sourced::explicit(true, span),
+            "drain" | "resolve" if value.is_empty() => {}
+            "service" | "route" => {}
+            _ => invalid(d, i, diags),
+        }
+    }
+    Some((s, backup_at))
+}
+
+/// The balancing method of an upstream body, with where it was set.
+fn method(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<Sourced<Algorithm>> {
+    let args: Vec<String> = d.words.iter().map(|w| w.as_str().to_string()).collect();
+    let kind = match d.name() {
+        "least_conn" => AlgorithmKind::LeastConn,
+        "ip_hash" => AlgorithmKind::IpHash,
+        "random" => AlgorithmKind::Random,
+        "hash" => {
+            if d.arg(0).is_none() {
+                diags.push(Diagnostic::error("\"hash\" needs a key").at(d.name_span()));
+                return None;
+            }
+            if let Some(extra) = d.arg(1).filter(|a| *a != "consistent") {
+                let _ = extra;
+                invalid(d, 1, diags);
+            }
+            AlgorithmKind::Hash
+        }
+        _ => return None,
+    };
+    Some(Sourced::explicit(Algorithm { kind, args }, d.span()))
+}
+
+/// Lowers one `upstream NAME { ... }` (or an upstream-context snippet).
+pub fn lower(
+    name: &str,
+    span: Span,
+    body: &[Directive],
+    mode: Mode,
+    diags: &mut Vec<Diagnostic>,
+) -> Backend {
+    let mut servers = Vec::new();
+    let mut backups = Vec::new();
+    let mut algorithm = None;
+    let mut hash_type = Sourced::built_in("map-based".to_string());
+    let mut keepalive = None;
+    let mut zone = None;
+    for d in body {
+        match d.name() {
+            "server" => {
+                if let Some((s, backup)) = server(d, diags) {
+                    backups.extend(backup);
+                    servers.push(s);
+                }
+            }
+            "keepalive" => {
+                if let Some(n) = d.arg(0).and_then(|a| a.parse().ok()) {
+                    keepalive = Some(Sourced::explicit(n, d.span()));
+                }
+            }
+            "zone" => zone = d.arg(0).map(str::to_string),
+            _ => {
+                if let Some(m) = method(d, diags) {
+                    if m.value.kind == AlgorithmKind::Hash && d.arg(1) == Some("consistent") {
+                        hash_type = Sourced::explicit("consistent".to_string(), d.span());
+                    }
+                    algorithm = Some(m);
+                }
+            }
+        }
+    }
+    let algorithm = algorithm.unwrap_or_else(|| {
+        Sourced::built_in(Algorithm {
+            kind: AlgorithmKind::RoundRobin,
+            args: Vec::new(),
+        })
+    });
+    if matches!(
+        algorithm.value.kind,
+        AlgorithmKind::IpHash | AlgorithmKind::Hash | AlgorithmKind::Random
+    ) {
+        for at in backups {
+            let mut d = Diagnostic::error("balancing method does not support parameter \"backup\"")
+                .at(at)
+                .label("nginx refuses this");
+            if let Some(m) = algorithm.span {
+                d = d.related(m, "the balancing method");
+            }
+            diags.push(d);
+        }
+    }
+    if servers.is_empty() {
+        diags.push(Diagnostic::error("no servers are inside upstream").at(span));
+    }
+    Backend {
+        name: name.to_string(),
+        kind: BackendKind::Upstream,
+        span,
+        mode: Sourced::built_in(mode),
+        algorithm,
+        hash_type,
+        health: Health {
+            check_type: None,
+            allbackups: Sourced {
+                value: true,
+                origin: Origin::BuiltIn,
+                span: None,
+            },
+        },
+        fullconn: Sourced::built_in(None),
+        keepalive,
+        zone,
+        servers,
+        uncertain: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_addresses() {
+        assert_eq!(parse_nginx_time("10"), Some(10_000));
+        assert_eq!(parse_nginx_time("10s"), Some(10_000));
+        assert_eq!(parse_nginx_time("1m"), Some(60_000));
+        assert_eq!(parse_nginx_time("500ms"), Some(500));
+        assert_eq!(parse_nginx_time("x"), None);
+        assert_eq!(normalize_address("10.0.0.1"), "10.0.0.1:80");
+        assert_eq!(normalize_address("app:8080"), "app:8080");
+        assert_eq!(normalize_address("[::1]"), "[::1]:80");
+        assert_eq!(normalize_address("unix:/tmp/s"), "unix:/tmp/s");
+    }
+}
