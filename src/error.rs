@@ -22,12 +22,6 @@ pub enum LoadError {
         size: u64,
         limit: u64,
     },
-    #[error("{}:{line}:{column}: not valid UTF-8 text", path.display())]
-    NotUtf8 {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-    },
     #[error("{}: no configuration files found in this directory", .0.display())]
     EmptyDirectory(PathBuf),
     #[error("{} is an HAProxy or nginx configuration, and {} is the other: check them separately", .0.display(), .1.display())]

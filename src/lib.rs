@@ -128,10 +128,22 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Loaded, LoadError> {
         Some(f) => f,
         None => detect_all(&db, &ids)?,
     };
-    let (model, diagnostics) = match format {
+    let (model, mut diagnostics) = match format {
         InputFormat::Haproxy => lower_haproxy(&db, &ids, opts),
         InputFormat::Nginx => lower_nginx(&mut db, &ids, opts),
     };
+    for (id, file) in db.files() {
+        if let Some(at) = file.invalid_utf8_at {
+            diagnostics.push(
+                Diagnostic::warning("the file is not valid UTF-8 text")
+                    .at(source::Span::new(id, at..at))
+                    .label(
+                        "invalid bytes from here on were replaced; positions after this may be off",
+                    ),
+            );
+        }
+    }
+    diag::sort(&mut diagnostics);
     Ok(Loaded {
         db,
         model,

@@ -56,6 +56,9 @@ pub struct SourceFile {
     /// The path as the user (or an include) named it.
     pub path: PathBuf,
     pub text: String,
+    /// Byte offset of the first byte that was not UTF-8 (such bytes were
+    /// replaced by U+FFFD, so offsets after it may be off).
+    pub invalid_utf8_at: Option<usize>,
     line_index: OnceLock<LineIndex>,
 }
 
@@ -135,15 +138,27 @@ impl SourceDb {
         self.files.push(SourceFile {
             path: path.into(),
             text,
+            invalid_utf8_at: None,
             line_index: OnceLock::new(),
         });
         id
     }
 
-    /// Reads a file from disk, bounded in size and required to be UTF-8.
+    /// Reads a file from disk, bounded in size. Bytes that are not UTF-8 are
+    /// replaced (the proxies accept them in comments and strings) and the
+    /// first one's offset is kept so a warning can point at it.
     pub fn load(&mut self, path: &Path) -> Result<FileId, LoadError> {
-        let text = read_text(path)?;
-        Ok(self.add(path, text))
+        let (text, invalid) = read_text(path)?;
+        let id = self.add(path, text);
+        self.files[id.0 as usize].invalid_utf8_at = invalid;
+        Ok(id)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
@@ -192,9 +207,10 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// Reads a whole file as UTF-8 text, refusing oversized and binary-looking files
-/// with a typed error instead of a panic or an unbounded allocation.
-pub fn read_text(path: &Path) -> Result<String, LoadError> {
+/// Reads a whole file as text, refusing oversized files and directories with
+/// a typed error instead of a panic or an unbounded allocation. Returns the
+/// offset of the first invalid UTF-8 byte, if any (replaced by U+FFFD).
+pub fn read_text(path: &Path) -> Result<(String, Option<usize>), LoadError> {
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
@@ -211,22 +227,13 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
         });
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..offset];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = offset
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1;
-        LoadError::NotUtf8 {
-            path: path.to_path_buf(),
-            line,
-            column,
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, None)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at)))
         }
-    })
+    }
 }
 
 #[cfg(test)]

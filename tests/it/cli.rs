@@ -73,19 +73,23 @@ fn every_error_of_a_file_is_reported() {
 }
 
 #[test]
-fn unreadable_input_exits_2_with_a_message() {
+fn unreadable_input_exits_2_and_invalid_utf8_is_a_warning() {
     let (code, _, stderr) = stderr_of(&["/nonexistent/haproxy.cfg"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("/nonexistent/haproxy.cfg"), "{stderr}");
     let dir = tempfile();
     let bin = dir.join("binary.cfg");
     std::fs::write(&bin, b"global\n\xff\xfe\n").unwrap();
-    let (code, _, stderr) = stderr_of(&[bin.to_str().unwrap()]);
-    assert_eq!(code, 2);
+    let (code, _, stderr) = stderr_of(&[bin.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(
+        code, 2,
+        "the replaced bytes are an unknown keyword: {stderr}"
+    );
     assert!(
-        stderr.contains("binary.cfg:2:1: not valid UTF-8"),
+        stderr.contains("warning: the file is not valid UTF-8 text"),
         "{stderr}"
     );
+    assert!(stderr.contains("binary.cfg:2:1"), "{stderr}");
 }
 
 #[test]

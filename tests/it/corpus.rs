@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use lbcheck::detect::InputFormat;
+use lbcheck::syntax::nginx::Context;
 use lbcheck::version::Version;
 
 fn corpus_dir() -> PathBuf {
@@ -157,4 +159,96 @@ fn haproxy_errors_hidden_behind_environment_failures_are_found() {
             loaded.diagnostics
         );
     }
+}
+
+/// The nginx context a corpus file was accepted in (from its oracle label).
+fn nginx_context(oracle: &str) -> Option<Context> {
+    let how = oracle.strip_prefix("valid-wrapped:")?;
+    Some(match how.trim_end_matches("+core-dyn-modules") {
+        "events" | "core-dyn-modules" => Context::Main,
+        "http" | "in-entry-http" => Context::Http,
+        "http+server" | "in-entry-http+server" => Context::Server,
+        "http+server+location" | "in-entry-http+server+location" => Context::Location,
+        "stream" => Context::Stream,
+        "http+upstream" => Context::Upstream,
+        _ => return None,
+    })
+}
+
+/// Files nginx's Debian package ships in /etc/nginx, which the oracle placed
+/// beside each checked file: an include of one of them that is missing here
+/// is the environment, not the config.
+const STOCK_FILES: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "fastcgi.conf",
+    "proxy_params",
+    "scgi_params",
+    "uwsgi_params",
+    "koi-utf",
+    "koi-win",
+    "win-utf",
+    "snippets/",
+];
+
+fn environmental(d: &lbcheck::diag::Diagnostic) -> bool {
+    d.message.starts_with("included file") && STOCK_FILES.iter().any(|f| d.message.contains(f))
+}
+
+/// Tree members resolve includes against their tree's entry directory, as
+/// nginx does for the files its entry pulls in.
+fn tree_prefix(e: &Entry) -> Option<PathBuf> {
+    let entry = e.notes.split("entry=").nth(1)?.split([')', ';']).next()?;
+    let mut parts = e.file.splitn(3, '/');
+    let tree = format!("{}/{}", parts.next()?, parts.next()?);
+    let dir = std::path::Path::new(entry).parent()?;
+    Some(corpus_dir().join(tree).join(dir))
+}
+
+#[test]
+fn nginx_configs_the_real_nginx_accepts_load_without_errors() {
+    let Some(entries) = manifest() else { return };
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for e in entries
+        .iter()
+        .filter(|e| e.kind == "nginx" && e.oracle.starts_with("valid"))
+    {
+        total += 1;
+        let opts = lbcheck::Options {
+            format: Some(InputFormat::Nginx),
+            nginx_context: nginx_context(&e.oracle),
+            nginx_prefix: tree_prefix(e),
+            ..Default::default()
+        };
+        let path = corpus_dir().join(&e.file);
+        match lbcheck::load(&[path], &opts) {
+            Ok(loaded) => {
+                if let Some(first) = loaded
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_error() && !environmental(d))
+                {
+                    let at = first
+                        .primary
+                        .map(|s| loaded.db.location(s).to_string())
+                        .unwrap_or_default();
+                    failures.push(format!(
+                        "{} [{}]: {at}: {}",
+                        e.file, e.oracle, first.message
+                    ));
+                }
+            }
+            Err(err) => failures.push(format!("{}: {err}", e.file)),
+        }
+    }
+    let passed = total - failures.len();
+    println!("nginx corpus: {passed}/{total} accepted configs load without error");
+    assert!(total > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
