@@ -47,8 +47,14 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
             } else {
                 AnnotationKind::Context
             };
-            let start = (span.start as usize).clamp(window.start, window.end) - window.start;
-            let end = (span.end as usize).clamp(window.start, window.end) - window.start;
+            let start = floor_char(
+                text,
+                (span.start as usize).clamp(window.start, window.end) - window.start,
+            );
+            let end = ceil_char(
+                text,
+                (span.end as usize).clamp(window.start, window.end) - window.start,
+            );
             let mut annotation = kind.span(start..end.max(start));
             if let Some(label) = label {
                 annotation = annotation.label(*label);
@@ -69,6 +75,20 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
         Renderer::plain()
     };
     renderer.render(&[group])
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// The whole lines around some spans of one file, and the first line's number.

@@ -4,5 +4,6 @@ mod cli;
 mod common;
 mod corpus;
 mod differential;
+mod differential_nginx;
 mod properties;
 mod snapshots;

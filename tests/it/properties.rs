@@ -83,6 +83,54 @@ fn config_line() -> impl Strategy<Value = String> {
     prop::collection::vec(words, 0..8).prop_map(|w| w.join(" "))
 }
 
+fn load_nginx_text(text: String) {
+    let mut db = SourceDb::new();
+    let id = db.add("prop.conf", text);
+    let (model, diags) = lbcheck::lower_nginx(&mut db, &[id], &lbcheck::Options::default());
+    for d in &diags {
+        let _ = lbcheck::report::text::render(&db, d, false);
+    }
+    let _ = lbcheck::report::model_json::render(&db, &model);
+    let _ = lbcheck::report::model_text::render(&db, &model);
+}
+
+fn nginx_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "http {",
+        "server {",
+        "upstream u {",
+        "location / {",
+        "location = /x {",
+        "location ~ \\.php$ {",
+        "location ^~ /s/ {",
+        "}",
+        "listen 80;",
+        "server 10.0.0.1 weight=0;",
+        "server 10.0.0.2 backup;",
+        "ip_hash;",
+        "hash $uri consistent;",
+        "proxy_pass http://u;",
+        "proxy_pass http://$v;",
+        "proxy_pass http://u:80;",
+        "map $a $v { default u; x y; }",
+        "split_clients $a $v { 60% u; 50% w; * z; }",
+        "return 200;",
+        "rewrite ^ http://x redirect;",
+        "\"q\"",
+        "'s'",
+        "# c\n",
+        ";",
+        "{",
+        "include x;",
+        "content_by_lua_block { local s = \"}\" }",
+        "if ($a) {",
+        "events {",
+        "worker_processes auto;",
+        "stream {",
+        "server_name a b;",
+    ])
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -109,4 +157,34 @@ proptest! {
         let back: Vec<String> = back.into_iter().map(|w| w.text.into_owned()).collect();
         prop_assert_eq!(back, words);
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn nginx_arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        load_nginx_text(text);
+    }
+
+    #[test]
+    fn nginx_config_like_text_never_panics(pieces in prop::collection::vec(nginx_piece(), 0..60)) {
+        load_nginx_text(pieces.join(" "));
+    }
+}
+
+#[test]
+fn ten_thousand_nested_blocks_are_an_error_not_a_crash() {
+    let mut db = SourceDb::new();
+    let id = db.add(
+        "deep.conf",
+        "location / {".repeat(10_000) + &"}".repeat(10_000),
+    );
+    let (_, diags) = lbcheck::lower_nginx(&mut db, &[id], &lbcheck::Options::default());
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("nested more than")),
+        "{diags:#?}"
+    );
 }

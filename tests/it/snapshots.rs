@@ -101,3 +101,52 @@ fn rendered_diagnostics() {
     }
     insta::assert_snapshot!("diagnostics", out);
 }
+
+#[test]
+fn model_of_nginx_routing_fixture() {
+    model_snapshot(
+        "nginx_routing",
+        "tests/fixtures/nginx/valid/routing.conf",
+        Version::HAPROXY_DEFAULT,
+    );
+}
+
+#[test]
+fn model_of_nginx_include_tree() {
+    model_snapshot(
+        "nginx_tree",
+        "tests/fixtures/nginx/valid/tree/nginx.conf",
+        Version::HAPROXY_DEFAULT,
+    );
+}
+
+#[test]
+fn model_of_nginx_stream_fixture() {
+    model_snapshot(
+        "nginx_stream",
+        "tests/fixtures/nginx/valid/stream.conf",
+        Version::HAPROXY_DEFAULT,
+    );
+}
+
+#[test]
+fn rendered_nginx_diagnostics() {
+    let mut out = String::new();
+    for f in [
+        "missing_semicolon",
+        "backup_with_ip_hash",
+        "duplicate_location",
+        "split_clients_over_100",
+        "upstream_with_port",
+    ] {
+        let loaded = load(
+            &format!("tests/fixtures/nginx/invalid/{f}.conf"),
+            Version::HAPROXY_DEFAULT,
+        );
+        for d in &loaded.diagnostics {
+            out.push_str(&lbcheck::report::text::render(&loaded.db, d, false));
+            out.push_str("\n\n");
+        }
+    }
+    insta::assert_snapshot!("nginx_diagnostics", out);
+}

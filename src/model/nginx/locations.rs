@@ -151,8 +151,24 @@ fn redirect_rule(d: &Directive) -> Option<(Condition, Target)> {
     ))
 }
 
+/// The directive as one line: words with blanks or control characters are
+/// quoted and escaped, so the text stays on one line wherever it is shown.
 fn words(d: &Directive) -> String {
-    let w: Vec<&str> = d.words.iter().map(|w| w.as_str()).collect();
+    let w: Vec<String> = d
+        .words
+        .iter()
+        .map(|w| {
+            let t = w.as_str();
+            if t.is_empty()
+                || t.chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+            {
+                format!("\"{}\"", t.escape_debug())
+            } else {
+                t.to_string()
+            }
+        })
+        .collect();
     w.join(" ")
 }
 

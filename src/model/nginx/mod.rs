@@ -175,7 +175,14 @@ impl Lowering {
             return;
         }
         self.upstreams.insert(name.to_string(), d.arg_span(0));
-        let backend = upstream::lower(name, d.span(), d.children(), mode, &mut self.diags);
+        let backend = upstream::lower(
+            name,
+            d.span(),
+            d.close_span(),
+            d.children(),
+            mode,
+            &mut self.diags,
+        );
         self.model.backends.push(backend);
     }
 
@@ -557,7 +564,14 @@ pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model
             let span = tree
                 .first()
                 .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
-            let b = upstream::lower("upstream snippet", span, tree, Mode::Http, &mut l.diags);
+            let b = upstream::lower(
+                "upstream snippet",
+                span,
+                span,
+                tree,
+                Mode::Http,
+                &mut l.diags,
+            );
             l.model.backends.push(b);
         }
     }

@@ -67,6 +67,7 @@ impl Tables {
         let Some(var) = d.arg(1) else { return };
         let mut table = Table::default();
         let mut total = 0.0;
+        let mut over = None;
         let mut rest: Option<String> = None;
         for entry in d.children() {
             let value = entry.arg(0).unwrap_or("").to_string();
@@ -86,14 +87,17 @@ impl Tables {
                 continue;
             };
             total += pct;
-            if total > 100.0 + 1e-9 {
-                diags.push(
-                    Diagnostic::error("percent total is greater than 100%")
-                        .at(entry.name_span())
-                        .label(format!("the total reaches {total}% here")),
-                );
+            if total > 100.0 + 1e-9 && over.is_none() {
+                over = Some(entry.name_span());
             }
             table.values.push((value, Some(pct / 100.0)));
+        }
+        if let Some(at) = over {
+            diags.push(
+                Diagnostic::error("percent total is greater than 100%")
+                    .at(d.close_span())
+                    .related(at, format!("the total passes 100% here ({total}% in all)")),
+            );
         }
         if let Some(value) = rest {
             table

@@ -157,10 +157,12 @@ fn method(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<Sourced<Algorith
     Some(Sourced::explicit(Algorithm { kind, args }, d.span()))
 }
 
-/// Lowers one `upstream NAME { ... }` (or an upstream-context snippet).
+/// Lowers one `upstream NAME { ... }` (or an upstream-context snippet);
+/// `close` is where the block ends (nginx reports a missing server there).
 pub fn lower(
     name: &str,
     span: Span,
+    close: Span,
     body: &[Directive],
     mode: Mode,
     diags: &mut Vec<Diagnostic>,
@@ -216,7 +218,11 @@ pub fn lower(
         }
     }
     if servers.is_empty() {
-        diags.push(Diagnostic::error("no servers are inside upstream").at(span));
+        diags.push(
+            Diagnostic::error("no servers are inside upstream")
+                .at(close)
+                .related(span, "this upstream"),
+        );
     }
     Backend {
         name: name.to_string(),

@@ -16,6 +16,8 @@ pub struct Directive<'a> {
     pub raw: Option<Span>,
     /// Offset of the `;`, `{` that ended the header.
     pub end: u32,
+    /// Offset of the `}` that closed the block.
+    pub close: Option<u32>,
 }
 
 impl<'a> Directive<'a> {
@@ -50,6 +52,27 @@ impl<'a> Directive<'a> {
             .get(i + 1)
             .unwrap_or(&self.words[0])
             .span(self.file)
+    }
+
+    /// The `;` or `{` after the words: where nginx reports most errors.
+    pub fn end_span(&self) -> Span {
+        Span {
+            file: self.file,
+            start: self.end,
+            end: self.end + 1,
+        }
+    }
+
+    /// The closing `}` (or the header, for an unclosed block).
+    pub fn close_span(&self) -> Span {
+        match self.close {
+            Some(at) => Span {
+                file: self.file,
+                start: at,
+                end: at + 1,
+            },
+            None => self.span(),
+        }
     }
 
     pub fn children(&self) -> &[Directive<'a>] {

@@ -98,7 +98,11 @@ struct Parser<'a, 'o> {
 
 impl<'a> Parser<'a, '_> {
     fn error(&mut self, file: FileId, offset: usize, message: impl Into<String>) {
-        let end = offset + usize::from(offset < self.db.text(file).len());
+        let text = self.db.text(file);
+        let end = text[offset.min(text.len())..]
+            .chars()
+            .next()
+            .map_or(offset, |c| offset + c.len_utf8());
         self.diags
             .push(Diagnostic::error(message).at(Span::new(file, offset..end)));
     }
@@ -131,6 +135,7 @@ impl<'a> Parser<'a, '_> {
                     let frame = stack.pop().expect("len > 1");
                     let mut header = frame.header.expect("inner frames have a header");
                     header.block = Some(frame.children);
+                    header.close = Some(at);
                     stack.last_mut().expect("outer frame").children.push(header);
                 }
                 Terminator::Semicolon(at) | Terminator::BlockStart(at) => {
@@ -141,6 +146,7 @@ impl<'a> Parser<'a, '_> {
                         block: None,
                         raw: None,
                         end: at,
+                        close: None,
                     };
                     let name = directive.name().to_string();
                     let parent_name = stack
@@ -154,7 +160,8 @@ impl<'a> Parser<'a, '_> {
                                 Diagnostic::error(format!(
                                     "directive \"{name}\" has no opening \"{{\""
                                 ))
-                                .at(directive.name_span()),
+                                .at(directive.end_span())
+                                .related(directive.name_span(), "this directive takes a block"),
                             );
                             continue;
                         }
@@ -163,7 +170,8 @@ impl<'a> Parser<'a, '_> {
                                 Diagnostic::error(format!(
                                     "directive \"{name}\" is not terminated by \";\""
                                 ))
-                                .at(directive.name_span()),
+                                .at(directive.end_span())
+                                .related(directive.name_span(), "this directive ends with \";\""),
                             );
                             break;
                         }
@@ -178,6 +186,7 @@ impl<'a> Parser<'a, '_> {
                             Ok((a, b)) => {
                                 let mut d = directive;
                                 d.raw = Some(Span::new(file, a..b));
+                                d.close = Some(b as u32);
                                 stack.last_mut().expect("frame").children.push(d);
                             }
                             Err(e) => {
