@@ -38,19 +38,27 @@ impl Tables {
     /// Records a `map`, `geo` or `split_clients` directive; others are ignored.
     pub fn add(&mut self, d: &Directive, diags: &mut Vec<Diagnostic>) {
         match d.name() {
-            "map" => self.map_like(d, d.arg(1)),
+            "map" => self.map_like(d, d.arg(1), diags),
             // `geo [$address] $variable { ... }`
-            "geo" => self.map_like(d, d.arg(1).or(d.arg(0))),
+            "geo" => self.map_like(d, d.arg(1).or(d.arg(0)), diags),
             "split_clients" => self.split_clients(d, diags),
             _ => {}
         }
     }
 
-    fn map_like(&mut self, d: &Directive, var: Option<&str>) {
+    fn map_like(&mut self, d: &Directive, var: Option<&str>, diags: &mut Vec<Diagnostic>) {
         let Some(var) = var else { return };
         let mut table = Table::default();
         for entry in d.children() {
             if entry.args().is_empty() && TABLE_PARAMETERS.contains(&entry.name()) {
+                continue;
+            }
+            if d.name() == "map" && entry.words.len() != 2 {
+                diags.push(
+                    Diagnostic::error("invalid number of the map parameters")
+                        .at(entry.span())
+                        .help("each map entry is one key and one value"),
+                );
                 continue;
             }
             if let Some(value) = entry.arg(0)

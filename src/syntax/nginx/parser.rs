@@ -75,6 +75,9 @@ const SIMPLE_DIRECTIVES: &[&str] = &[
     "worker_rlimit_nofile",
 ];
 
+/// Blocks whose bodies are key/value tables, not directives.
+const TABLE_BLOCKS: &[&str] = &["map", "split_clients", "geo", "types", "charset_map"];
+
 fn takes_block(name: &str, parent: Option<&str>) -> Option<bool> {
     if name == "server" {
         return Some(parent != Some("upstream"));
@@ -154,6 +157,15 @@ impl<'a> Parser<'a, '_> {
                         .rev()
                         .find_map(|f| f.header.as_ref().map(|h| h.name().to_string()))
                         .or(parent.map(str::to_string));
+                    if is_block
+                        && parent_name
+                            .as_deref()
+                            .is_some_and(|p| TABLE_BLOCKS.contains(&p))
+                    {
+                        // These bodies are tables read by a custom handler: no blocks.
+                        self.error(file, at as usize, "unexpected \"{\"");
+                        break;
+                    }
                     match takes_block(&name, parent_name.as_deref()) {
                         Some(true) if !is_block => {
                             self.diags.push(
