@@ -80,6 +80,23 @@ pub struct ModelArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
     pub format: ModelFormat,
+
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WhatIfArgs {
+    /// What-if: servers to assume dead, as BACKEND/SERVER (nginx:
+    /// UPSTREAM/ADDRESS), comma-separated or repeated. Shares are recomputed
+    /// the way the proxy would react (HAProxy only fails over from servers
+    /// its health checks watch; nginx retries the next server).
+    #[arg(long, value_name = "BACKEND/SERVER", value_delimiter = ',')]
+    pub down: Vec<String>,
+
+    /// Requests in flight at once, for `balance first` (default 1).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

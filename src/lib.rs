@@ -19,6 +19,7 @@ pub mod model;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod traffic;
 pub mod version;
 
 use std::path::{Path, PathBuf};
@@ -224,4 +225,51 @@ pub fn lower_haproxy(
     diagnostics.extend(lower_diags);
     diag::sort(&mut diagnostics);
     (model, diagnostics)
+}
+
+/// A what-if: servers assumed dead, and the concurrency `balance first` needs.
+#[derive(Debug, Clone, Default)]
+pub struct WhatIf {
+    /// `BACKEND/SERVER` (nginx: `UPSTREAM/ADDRESS`).
+    pub down: Vec<String>,
+    pub concurrency: Option<u64>,
+}
+
+/// The shares of every backend of `model` (in backend order) under `what_if`.
+/// Fails with a message naming a `--down` entry that matches no server.
+pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares>, String> {
+    let mut down: Vec<std::collections::HashSet<usize>> =
+        vec![Default::default(); model.backends.len()];
+    for entry in &what_if.down {
+        let (backend, server) = entry.split_once('/').ok_or_else(|| {
+            format!("--down '{entry}': write BACKEND/SERVER (nginx: UPSTREAM/ADDRESS)")
+        })?;
+        let bi = model
+            .backends
+            .iter()
+            .position(|b| b.name == backend)
+            .ok_or_else(|| format!("--down '{entry}': no backend named '{backend}'"))?;
+        let b = &model.backends[bi];
+        let matches: Vec<usize> = (0..b.servers.len())
+            .filter(|&i| b.servers[i].name == server || b.servers[i].address == server)
+            .collect();
+        if matches.is_empty() {
+            return Err(format!(
+                "--down '{entry}': backend '{backend}' has no server '{server}'"
+            ));
+        }
+        down[bi].extend(matches);
+    }
+    Ok(model
+        .backends
+        .iter()
+        .zip(down)
+        .map(|(b, down)| {
+            let opts = traffic::TrafficOptions {
+                down,
+                concurrency: what_if.concurrency,
+            };
+            traffic::shares(model, b, &opts)
+        })
+        .collect())
 }

@@ -86,9 +86,20 @@ fn model(args: cli::ModelArgs) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
+    let what_if = lbcheck::WhatIf {
+        down: args.what_if.down.clone(),
+        concurrency: args.what_if.concurrency,
+    };
+    let shares = match lbcheck::all_shares(&loaded.model, &what_if) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
     let out = match args.format {
-        ModelFormat::Text => report::model_text::render(&loaded.db, &loaded.model),
-        ModelFormat::Json => report::model_json::render(&loaded.db, &loaded.model),
+        ModelFormat::Text => report::model_text::render(&loaded.db, &loaded.model, &shares),
+        ModelFormat::Json => report::model_json::render(&loaded.db, &loaded.model, &shares),
         ModelFormat::Dot => report::model_dot::render(&loaded.model),
     };
     let mut stdout = std::io::stdout().lock();

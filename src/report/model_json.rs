@@ -11,6 +11,7 @@ use crate::model::{
     Backend, Bind, EntryPoint, Model, Origin, Route, Server, SourceFormat, Sourced,
 };
 use crate::source::{SourceDb, Span};
+use crate::traffic::{ServerShare, Shares};
 
 /// Version of this JSON shape; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -104,10 +105,12 @@ fn entry(db: &SourceDb, e: &EntryPoint) -> Value {
     .at(db, e.span)
 }
 
-fn server(db: &SourceDb, s: &Server) -> Value {
+fn server(db: &SourceDb, s: &Server, share: &ServerShare) -> Value {
     Obj::new(json!({
         "name": s.name,
         "address": s.address,
+        "share": share.share,
+        "failing": share.failing,
         "track": s.track,
         "template": s.template,
         "unresolved": s.unresolved,
@@ -129,14 +132,18 @@ fn server(db: &SourceDb, s: &Server) -> Value {
     .at(db, s.span)
 }
 
-fn backend(db: &SourceDb, format: SourceFormat, b: &Backend) -> Value {
+fn backend(db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) -> Value {
     Obj::new(json!({
         "name": b.name,
         "kind": b.kind,
         "algorithm_args": b.algorithm.value.args.get(1..).unwrap_or(&[]),
         "health_check": b.health.check_type.as_ref().map(|c| c.value.clone()),
         "zone": b.zone,
-        "servers": b.servers.iter().map(|s| server(db, s)).collect::<Vec<_>>(),
+        "servers": b.servers.iter().zip(&shares.servers).map(|(s, share)| server(db, s, share)).collect::<Vec<_>>(),
+        "failing_share": shares.failing_share,
+        "backups_engaged": shares.backups_engaged,
+        "assumed_concurrency": shares.assumed_concurrency,
+        "traffic_notes": shares.notes,
         "uncertain": b.uncertain,
     }))
     .sourced("mode", &b.mode)
@@ -155,8 +162,8 @@ fn backend(db: &SourceDb, format: SourceFormat, b: &Backend) -> Value {
     .at(db, b.span)
 }
 
-/// The model as a JSON value.
-pub fn to_value(db: &SourceDb, model: &Model) -> Value {
+/// The model as a JSON value, with each backend's shares.
+pub fn to_value(db: &SourceDb, model: &Model, shares: &[Shares]) -> Value {
     let mut limits = Obj::new(json!({}))
         .sourced("global_maxconn", &model.limits.global_maxconn)
         .optional("worker_processes", &model.limits.worker_processes)
@@ -172,7 +179,7 @@ pub fn to_value(db: &SourceDb, model: &Model) -> Value {
         "target_version": model.version.map(|v| v.to_string()),
         "limits": Value::Object(limits.fields),
         "entry_points": model.entry_points.iter().map(|e| entry(db, e)).collect::<Vec<_>>(),
-        "backends": model.backends.iter().map(|b| backend(db, model.format, b)).collect::<Vec<_>>(),
+        "backends": model.backends.iter().zip(shares).map(|(b, sh)| backend(db, model.format, b, sh)).collect::<Vec<_>>(),
         "uncertain": model.uncertain.iter().map(|(span, why)| {
             let loc = db.location(*span);
             json!({"file": loc.path.display().to_string(), "line": loc.line, "reason": why})
@@ -180,8 +187,8 @@ pub fn to_value(db: &SourceDb, model: &Model) -> Value {
     })
 }
 
-pub fn render(db: &SourceDb, model: &Model) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(db, model)).unwrap_or_default();
+pub fn render(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
+    let mut s = serde_json::to_string_pretty(&to_value(db, model, shares)).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -8,6 +8,7 @@ use crate::model::{
     Backend, EntryKind, Mode, Model, Origin, Server, SourceFormat, Sourced, Target,
 };
 use crate::source::{SourceDb, Span};
+use crate::traffic::Shares;
 
 fn at(db: &SourceDb, span: Span) -> String {
     let loc = db.location(span);
@@ -144,7 +145,7 @@ fn server_line(format: SourceFormat, s: &Server) -> String {
     line
 }
 
-fn backend(out: &mut String, db: &SourceDb, format: SourceFormat, b: &Backend) {
+fn backend(out: &mut String, db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) {
     let algo = &b.algorithm.value;
     let args = algo.args.get(1..).map(|a| a.join(" ")).unwrap_or_default();
     let word = match (b.kind, format) {
@@ -171,12 +172,41 @@ fn backend(out: &mut String, db: &SourceDb, format: SourceFormat, b: &Backend) {
         },
         tag(&b.algorithm),
     );
-    for s in &b.servers {
-        let _ = writeln!(out, "  {}  [{}]", server_line(format, s), at(db, s.span));
+    for (s, share) in b.servers.iter().zip(&shares.servers) {
+        let pct = format!("{:5.1}%", share.share * 100.0);
+        let failing = if share.failing { " FAILING" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {pct}{failing}  {}  [{}]",
+            server_line(format, s),
+            at(db, s.span)
+        );
+    }
+    if shares.failing_share > 0.0 {
+        let _ = writeln!(
+            out,
+            "  {:.1}% of this backend's requests fail",
+            shares.failing_share * 100.0
+        );
+    }
+    if shares.backups_engaged {
+        let _ = writeln!(
+            out,
+            "  backups are taking the traffic: no primary server can"
+        );
+    }
+    if let Some(c) = shares.assumed_concurrency {
+        let _ = writeln!(
+            out,
+            "  shares assume {c} request(s) in flight at once (--concurrency)"
+        );
+    }
+    for note in &shares.notes {
+        let _ = writeln!(out, "  note: {note}");
     }
 }
 
-pub fn render(db: &SourceDb, model: &Model) -> String {
+pub fn render(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
     let mut out = String::new();
     limits(&mut out, model);
     for e in &model.entry_points {
@@ -226,8 +256,8 @@ pub fn render(db: &SourceDb, model: &Model) -> String {
             );
         }
     }
-    for b in &model.backends {
-        backend(&mut out, db, model.format, b);
+    for (b, sh) in model.backends.iter().zip(shares) {
+        backend(&mut out, db, model.format, b, sh);
     }
     for (span, why) in &model.uncertain {
         let _ = writeln!(out, "\nuncertain: {why}  [{}]", at(db, *span));

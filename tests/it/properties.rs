@@ -14,8 +14,16 @@ fn load_text(text: String) {
     for d in &diags {
         let _ = lbcheck::report::text::render(&db, d, false);
     }
-    let _ = lbcheck::report::model_json::render(&db, &model);
-    let _ = lbcheck::report::model_text::render(&db, &model);
+    let shares = lbcheck::all_shares(&model, &Default::default()).expect("no what-if");
+    for s in &shares {
+        let total: f64 = s.servers.iter().map(|s| s.share).sum();
+        assert!(
+            total.abs() < 1e-9 || (total - 1.0).abs() < 1e-9,
+            "shares sum to {total}"
+        );
+    }
+    let _ = lbcheck::report::model_json::render(&db, &model, &shares);
+    let _ = lbcheck::report::model_text::render(&db, &model, &shares);
 }
 
 /// Lines that look like HAProxy config, to reach deep into the parser.
@@ -90,8 +98,16 @@ fn load_nginx_text(text: String) {
     for d in &diags {
         let _ = lbcheck::report::text::render(&db, d, false);
     }
-    let _ = lbcheck::report::model_json::render(&db, &model);
-    let _ = lbcheck::report::model_text::render(&db, &model);
+    let shares = lbcheck::all_shares(&model, &Default::default()).expect("no what-if");
+    for s in &shares {
+        let total: f64 = s.servers.iter().map(|s| s.share).sum();
+        assert!(
+            total.abs() < 1e-9 || (total - 1.0).abs() < 1e-9,
+            "shares sum to {total}"
+        );
+    }
+    let _ = lbcheck::report::model_json::render(&db, &model, &shares);
+    let _ = lbcheck::report::model_text::render(&db, &model, &shares);
 }
 
 fn nginx_piece() -> impl Strategy<Value = &'static str> {

@@ -17,13 +17,14 @@ fn load(rel: &str, version: Version) -> lbcheck::Loaded {
 fn model_snapshot(name: &str, rel: &str, version: Version) {
     let loaded = load(rel, version);
     assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let shares = lbcheck::all_shares(&loaded.model, &Default::default()).expect("no what-if");
     insta::assert_snapshot!(
         format!("{name}_text"),
-        lbcheck::report::model_text::render(&loaded.db, &loaded.model)
+        lbcheck::report::model_text::render(&loaded.db, &loaded.model, &shares)
     );
     insta::assert_snapshot!(
         format!("{name}_json"),
-        lbcheck::report::model_json::render(&loaded.db, &loaded.model)
+        lbcheck::report::model_json::render(&loaded.db, &loaded.model, &shares)
     );
 }
 
