@@ -104,10 +104,10 @@ fn fill_first(backend: &Backend, members: &[usize], concurrency: u64, out: &mut 
     }
     // Beyond every maxconn, requests queue on the backend; count them on the
     // last server, which takes them as slots free up.
-    if left > 0 {
-        if let Some(&last) = members.last() {
-            out[last] += left as f64 / concurrency as f64;
-        }
+    if left > 0
+        && let Some(&last) = members.last()
+    {
+        out[last] += left as f64 / concurrency as f64;
     }
 }
 
