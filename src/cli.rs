@@ -23,6 +23,55 @@ pub struct Cli {
 pub enum Command {
     /// Print the routing model: entry points, routes, backends, servers.
     Model(ModelArgs),
+    /// Show where one request goes: entry point, matching rule, backend, servers.
+    Route(RouteArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RouteArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The request's Host header (omit for a request without one).
+    #[arg(long)]
+    pub host: Option<String>,
+
+    /// The request path, with a query string if any.
+    #[arg(long, default_value = "/")]
+    pub path: String,
+
+    /// The request method.
+    #[arg(long, default_value = "GET")]
+    pub method: String,
+
+    /// A request header, as NAME:VALUE (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE")]
+    pub headers: Vec<String>,
+
+    /// The client address (for `src` ACLs).
+    #[arg(long)]
+    pub src: Option<std::net::IpAddr>,
+
+    /// The port the request arrives on (default 80, or 443 with --tls).
+    #[arg(long)]
+    pub port: Option<u16>,
+
+    /// The request arrives over TLS.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
+    pub format: RouteFormat,
+
+    #[command(flatten)]
+    pub what_if: WhatIfArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RouteFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

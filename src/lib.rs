@@ -17,6 +17,7 @@ pub mod diag;
 pub mod error;
 pub mod model;
 pub mod report;
+pub mod route;
 pub mod source;
 pub mod syntax;
 pub mod traffic;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, ColorChoice, Command, InputArgs, ModelFormat};
+use cli::{Cli, ColorChoice, Command, InputArgs, ModelFormat, RouteFormat, WhatIfArgs};
 use lbcheck::diag::Severity;
 use lbcheck::report;
 use lbcheck::syntax::haproxy::lexer::Env;
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Model(args) => model(args),
+        Command::Route(args) => route(args),
     }
 }
 
@@ -81,21 +82,78 @@ fn load(input: &InputArgs) -> Result<lbcheck::Loaded, ExitCode> {
     Ok(loaded)
 }
 
+/// Shares of every backend under the what-if flags.
+fn shares(
+    model: &lbcheck::model::Model,
+    args: &WhatIfArgs,
+) -> Result<Vec<lbcheck::traffic::Shares>, ExitCode> {
+    let what_if = lbcheck::WhatIf {
+        down: args.down.clone(),
+        concurrency: args.concurrency,
+    };
+    lbcheck::all_shares(model, &what_if).map_err(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(EXIT_ERROR)
+    })
+}
+
+fn print(out: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    ExitCode::SUCCESS
+}
+
+fn route(args: cli::RouteArgs) -> ExitCode {
+    let loaded = match load(&args.input) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let shares = match shares(&loaded.model, &args.what_if) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let port = args.port.unwrap_or(if args.tls { 443 } else { 80 });
+    let mut request = lbcheck::route::Request::new(args.host.as_deref(), &args.path, port);
+    request.method = args.method.clone();
+    request.src = args.src;
+    request.tls = args.tls;
+    for h in &args.headers {
+        let Some((name, value)) = h.split_once(':') else {
+            eprintln!("error: --header '{h}': write NAME:VALUE");
+            return ExitCode::from(EXIT_ERROR);
+        };
+        request
+            .headers
+            .push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let decision = match lbcheck::route::route(&loaded.model, &request) {
+        Ok(d) => d,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let out = match args.format {
+        RouteFormat::Text => {
+            report::route::render_text(&loaded.db, &loaded.model, &shares, &decision)
+        }
+        RouteFormat::Json => {
+            report::route::render_json(&loaded.db, &loaded.model, &shares, &decision)
+        }
+    };
+    print(&out)
+}
+
 fn model(args: cli::ModelArgs) -> ExitCode {
     let loaded = match load(&args.input) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let what_if = lbcheck::WhatIf {
-        down: args.what_if.down.clone(),
-        concurrency: args.what_if.concurrency,
-    };
-    let shares = match lbcheck::all_shares(&loaded.model, &what_if) {
+    let shares = match shares(&loaded.model, &args.what_if) {
         Ok(s) => s,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(EXIT_ERROR);
-        }
+        Err(code) => return code,
     };
     let out = match args.format {
         ModelFormat::Text => report::model_text::render(&loaded.db, &loaded.model, &shares),

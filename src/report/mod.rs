@@ -4,4 +4,5 @@
 pub mod model_dot;
 pub mod model_json;
 pub mod model_text;
+pub mod route;
 pub mod text;

@@ -1,0 +1,307 @@
+//! Three-valued evaluation of route conditions against one request.
+//!
+//! A predicate the request cannot answer (a fetch lbcheck does not evaluate,
+//! a pattern file it does not read, a client address not given) is
+//! *unknown*, and the reason travels with it, so the output can say which
+//! predicate made a route uncertain.
+
+use std::net::IpAddr;
+
+use super::Request;
+use crate::model::{Condition, MatchMethod, Predicate};
+
+/// Three-valued truth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tri {
+    True,
+    False,
+    /// Not decidable here; why.
+    Unknown(String),
+}
+
+impl Tri {
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            u => u,
+        }
+    }
+
+    fn from(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+}
+
+pub fn eval(cond: &Condition, req: &Request) -> Tri {
+    match cond {
+        Condition::Always => Tri::True,
+        Condition::Never => Tri::False,
+        Condition::Opaque(text) => Tri::Unknown(format!("'{text}' is not evaluated statically")),
+        Condition::Acl(_, body) => eval(body, req),
+        Condition::Not(c) => eval(c, req).not(),
+        Condition::And(cs) => {
+            let mut unknown = None;
+            for c in cs {
+                match eval(c, req) {
+                    Tri::False => return Tri::False,
+                    Tri::Unknown(u) => unknown = unknown.or(Some(u)),
+                    Tri::True => {}
+                }
+            }
+            unknown.map_or(Tri::True, Tri::Unknown)
+        }
+        Condition::Or(cs) => {
+            let mut unknown = None;
+            for c in cs {
+                match eval(c, req) {
+                    Tri::True => return Tri::True,
+                    Tri::Unknown(u) => unknown = unknown.or(Some(u)),
+                    Tri::False => {}
+                }
+            }
+            unknown.map_or(Tri::False, Tri::Unknown)
+        }
+        Condition::Pred(p) => predicate(p, req),
+    }
+}
+
+/// The sample a fetch yields: `Ok(None)` when the request has none (the
+/// predicate is then false), `Err` when lbcheck cannot tell.
+fn fetch(p: &Predicate, req: &Request) -> Result<Option<String>, String> {
+    let f = p.fetch.to_ascii_lowercase();
+    let name = f.strip_prefix("req.").unwrap_or(&f);
+    if let Some(arg) = name
+        .strip_prefix("hdr(")
+        .or_else(|| name.strip_prefix("fhdr("))
+        .and_then(|a| a.strip_suffix(')'))
+    {
+        let header = arg.split(',').next().unwrap_or(arg).trim();
+        return Ok(req.header(header).map(str::to_string));
+    }
+    Ok(Some(match name {
+        "path" => req.path_only().to_string(),
+        "url" | "uri" => req.path.clone(),
+        "base" => format!("{}{}", req.header("host").unwrap_or(""), req.path_only()),
+        "query" => match req.path.split_once('?') {
+            Some((_, q)) => q.to_string(),
+            None => return Ok(None),
+        },
+        "method" => req.method.clone(),
+        "dst_port" => req.port.to_string(),
+        "src" => match req.src {
+            Some(ip) => ip.to_string(),
+            None => return Err(format!("{} needs the client address (--src)", p.fetch)),
+        },
+        "ssl_fc" => req.tls.to_string(),
+        "ssl_sni" | "ssl_fc_sni" => match (req.tls, req.header("host")) {
+            (true, Some(h)) => h.split(':').next().unwrap_or(h).to_string(),
+            _ => return Ok(None),
+        },
+        _ => {
+            return Err(format!(
+                "the fetch '{}' is not evaluated statically",
+                p.fetch
+            ));
+        }
+    }))
+}
+
+fn default_method(fetch: &str) -> MatchMethod {
+    match fetch {
+        "src" => MatchMethod::Ip,
+        "dst_port" => MatchMethod::Int,
+        "ssl_fc" => MatchMethod::Bool,
+        _ => MatchMethod::Str,
+    }
+}
+
+/// `pattern` found in `value` between delimiters (or the ends).
+fn delimited(value: &str, pattern: &str, delims: &[char]) -> bool {
+    if pattern.is_empty() {
+        return false;
+    }
+    value.match_indices(pattern).any(|(i, _)| {
+        let before = value[..i].chars().next_back();
+        let after = value[i + pattern.len()..].chars().next();
+        before.is_none_or(|c| delims.contains(&c)) && after.is_none_or(|c| delims.contains(&c))
+    })
+}
+
+fn cidr(ip: IpAddr, pattern: &str) -> Option<bool> {
+    let (addr, bits) = match pattern.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (pattern, None),
+    };
+    let net: IpAddr = addr.parse().ok()?;
+    let ip = match (ip, net) {
+        (IpAddr::V6(v6), IpAddr::V4(_)) => IpAddr::V4(v6.to_ipv4_mapped()?),
+        (ip, _) => ip,
+    };
+    let bits: u32 = match bits {
+        Some(b) if b.contains('.') => b
+            .parse::<std::net::Ipv4Addr>()
+            .ok()
+            .map(|m| u32::from(m).count_ones())?,
+        Some(b) => b.parse().ok()?,
+        None => {
+            if net.is_ipv4() {
+                32
+            } else {
+                128
+            }
+        }
+    };
+    Some(match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits.min(32))
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits.min(128))
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    })
+}
+
+fn int_match(value: i64, values: &[String]) -> Option<bool> {
+    if let [op, n] = values {
+        let n: i64 = n.parse().ok()?;
+        let r = match op.as_str() {
+            "eq" => value == n,
+            "ge" => value >= n,
+            "gt" => value > n,
+            "le" => value <= n,
+            "lt" => value < n,
+            _ => return None,
+        };
+        return Some(r);
+    }
+    Some(values.iter().any(|v| match v.split_once(':') {
+        Some((lo, hi)) => {
+            lo.parse().map_or(i64::MIN, |l: i64| l) <= value
+                && value <= hi.parse().map_or(i64::MAX, |h: i64| h)
+        }
+        None => v.parse() == Ok(value),
+    }))
+}
+
+fn predicate(p: &Predicate, req: &Request) -> Tri {
+    if !p.pattern_files.is_empty() {
+        return Tri::Unknown(format!(
+            "patterns of {} come from {}",
+            p.fetch,
+            p.pattern_files.join(", ")
+        ));
+    }
+    let value = match fetch(p, req) {
+        Ok(v) => v,
+        Err(why) => return Tri::Unknown(why),
+    };
+    let f = p.fetch.to_ascii_lowercase();
+    let method = p
+        .method
+        .unwrap_or_else(|| default_method(f.strip_prefix("req.").unwrap_or(&f)));
+    let Some(value) = value else {
+        return Tri::False;
+    };
+    let fold = |s: &str| {
+        if p.ignore_case {
+            s.to_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let v = fold(&value);
+    let any = |test: &dyn Fn(&str) -> bool| Tri::from(p.values.iter().any(|pat| test(&fold(pat))));
+    match method {
+        MatchMethod::Found => Tri::True,
+        MatchMethod::Str => any(&|pat| v == pat),
+        MatchMethod::Beg => any(&|pat| v.starts_with(pat)),
+        MatchMethod::End => any(&|pat| v.ends_with(pat)),
+        MatchMethod::Sub => any(&|pat| v.contains(pat)),
+        MatchMethod::Dom => any(&|pat| delimited(&v, pat, &['/', '?', '.', ':'])),
+        MatchMethod::Dir => any(&|pat| delimited(&v, pat, &['/', '?'])),
+        MatchMethod::Bool => Tri::from(value == "true"),
+        MatchMethod::Len => match int_match(value.chars().count() as i64, &p.values) {
+            Some(b) => Tri::from(b),
+            None => Tri::Unknown(format!("cannot read the lengths in {p}")),
+        },
+        MatchMethod::Int => match value
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| int_match(n, &p.values))
+        {
+            Some(b) => Tri::from(b),
+            None => Tri::Unknown(format!("cannot compare {p} as integers")),
+        },
+        MatchMethod::Ip => {
+            let Ok(ip) = value.parse::<IpAddr>() else {
+                return Tri::Unknown(format!("'{value}' is not an address"));
+            };
+            let mut unknown = None;
+            for pat in &p.values {
+                match cidr(ip, pat) {
+                    Some(true) => return Tri::True,
+                    Some(false) => {}
+                    None => unknown = Some(format!("'{pat}' is not an address or network")),
+                }
+            }
+            unknown.map_or(Tri::False, Tri::Unknown)
+        }
+        MatchMethod::Reg => {
+            let mut unknown = None;
+            for pat in &p.values {
+                let pattern = if p.ignore_case {
+                    format!("(?i){pat}")
+                } else {
+                    pat.clone()
+                };
+                match regex::Regex::new(&pattern) {
+                    Ok(re) if re.is_match(&value) => return Tri::True,
+                    Ok(_) => {}
+                    Err(_) => {
+                        unknown = Some(format!(
+                            "the regex '{pat}' uses features lbcheck does not evaluate"
+                        ))
+                    }
+                }
+            }
+            unknown.map_or(Tri::False, Tri::Unknown)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_networks_and_integers() {
+        assert!(delimited("www.example.com", "example.com", &['.']));
+        assert!(!delimited("myexample.com", "example.com", &['.']));
+        assert!(delimited("/a/b/c", "b", &['/']));
+        assert_eq!(cidr("10.1.2.3".parse().unwrap(), "10.1.0.0/16"), Some(true));
+        assert_eq!(
+            cidr("10.2.2.3".parse().unwrap(), "10.1.0.0/16"),
+            Some(false)
+        );
+        assert_eq!(cidr("10.1.2.3".parse().unwrap(), "10.1.2.3"), Some(true));
+        assert_eq!(
+            cidr("::ffff:10.1.2.3".parse().unwrap(), "10.1.0.0/16"),
+            Some(true)
+        );
+        assert_eq!(int_match(8080, &["gt".into(), "1024".into()]), Some(true));
+        assert_eq!(int_match(80, &["80:90".into()]), Some(true));
+        assert_eq!(int_match(79, &["80:90".into(), "443".into()]), Some(false));
+    }
+}

@@ -1,0 +1,264 @@
+//! Where one request goes: which entry point takes it, which route matches,
+//! and which backend (or terminal action) answers.
+//!
+//! HAProxy: the entry point is the frontend bound to the request's port; its
+//! routes are tried in order. nginx: the `server` block is chosen among those
+//! listening on the port by `server_name` as nginx does (exact name, longest
+//! `*.` wildcard, longest `.*` wildcard, first regex, then the port's
+//! `default_server` or its first server); the URI is normalized as nginx
+//! does before location matching. Undecidable conditions make the answer
+//! uncertain and say why.
+
+pub mod matching;
+
+use std::net::IpAddr;
+
+use self::matching::{Tri, eval};
+use crate::model::{EntryKind, EntryPoint, Model, SourceFormat, Target};
+
+/// One request to route.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Path with the query string, e.g. `/v1/users?id=1`.
+    pub path: String,
+    pub method: String,
+    /// Headers, names lowercased; `host` among them.
+    pub headers: Vec<(String, String)>,
+    pub src: Option<IpAddr>,
+    pub port: u16,
+    pub tls: bool,
+}
+
+impl Request {
+    pub fn new(host: Option<&str>, path: &str, port: u16) -> Request {
+        let mut headers = Vec::new();
+        if let Some(h) = host {
+            headers.push(("host".to_string(), h.to_string()));
+        }
+        Request {
+            path: if path.is_empty() {
+                "/".to_string()
+            } else {
+                path.to_string()
+            },
+            method: "GET".to_string(),
+            headers,
+            src: None,
+            port,
+            tls: false,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn path_only(&self) -> &str {
+        self.path.split('?').next().unwrap_or(&self.path)
+    }
+
+    /// The host without its port, lowercased, as nginx compares it.
+    fn host_name(&self) -> Option<String> {
+        let h = self.header("host")?;
+        let h = if h.starts_with('[') {
+            h.split(']').next().map(|s| format!("{s}]"))
+        } else {
+            h.split(':').next().map(str::to_string)
+        }?;
+        Some(h.trim_end_matches('.').to_ascii_lowercase())
+    }
+}
+
+/// What happened to the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Index of the entry point that took it.
+    pub entry: usize,
+    /// Index of the route that matched, if any.
+    pub route: Option<usize>,
+    /// Where it went; `None` when no route matched.
+    pub target: Option<Target>,
+    /// False when an earlier route might have matched, or this one might not.
+    pub certain: bool,
+    /// Why the answer is uncertain, predicate by predicate.
+    pub unknown: Vec<String>,
+}
+
+fn listens_on(e: &EntryPoint, port: u16) -> bool {
+    e.binds
+        .iter()
+        .any(|b| b.ports.is_some_and(|(lo, hi)| lo <= port && port <= hi))
+}
+
+/// nginx URI normalization before location matching: percent-decoding,
+/// merged slashes, `.` and `..` segments resolved.
+pub fn normalize_uri(path: &str) -> String {
+    let raw = path.split('?').next().unwrap_or(path);
+    let mut bytes = Vec::with_capacity(raw.len());
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && b.len() - i >= 3 {
+            let hex = &b[i + 1..i + 3];
+            if hex.iter().all(u8::is_ascii_hexdigit) {
+                let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                bytes.push(digit(hex[0]) * 16 + digit(hex[1]));
+                i += 3;
+                continue;
+            }
+        }
+        bytes.push(b[i]);
+        i += 1;
+    }
+    let decoded = String::from_utf8_lossy(&bytes).into_owned();
+    let mut segments: Vec<&str> = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut out = format!("/{}", segments.join("/"));
+    if decoded.ends_with('/') && out != "/" {
+        out.push('/');
+    }
+    out
+}
+
+/// nginx's choice of `server` block among `candidates` for a host name.
+fn nginx_server(model: &Model, candidates: &[usize], host: Option<&str>) -> Option<usize> {
+    let names = |i: usize| {
+        model.entry_points[i]
+            .server_names
+            .iter()
+            .map(|n| n.to_ascii_lowercase())
+    };
+    if let Some(host) = host {
+        if let Some(&i) = candidates
+            .iter()
+            .find(|&&i| names(i).any(|n| n == host || n.strip_prefix('.') == Some(host)))
+        {
+            return Some(i);
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for &i in candidates {
+            for n in names(i) {
+                let suffix = n
+                    .strip_prefix('*')
+                    .or_else(|| n.strip_prefix('.').map(|_| &n[..]));
+                if let Some(suffix) = suffix.filter(|s| s.starts_with('.') && host.ends_with(*s))
+                    && best.is_none_or(|(len, _)| suffix.len() > len)
+                {
+                    best = Some((suffix.len(), i));
+                }
+            }
+        }
+        if let Some((_, i)) = best {
+            return Some(i);
+        }
+        for &i in candidates {
+            for n in names(i) {
+                if let Some(prefix) = n
+                    .strip_suffix('*')
+                    .filter(|p| p.ends_with('.') && host.starts_with(*p))
+                    && best.is_none_or(|(len, _)| prefix.len() > len)
+                {
+                    best = Some((prefix.len(), i));
+                }
+            }
+        }
+        if let Some((_, i)) = best {
+            return Some(i);
+        }
+        for &i in candidates {
+            for n in &model.entry_points[i].server_names {
+                if let Some(re) = n.strip_prefix('~')
+                    && regex::Regex::new(&format!("(?i){re}")).is_ok_and(|r| r.is_match(host))
+                {
+                    return Some(i);
+                }
+            }
+        }
+    } else if let Some(&i) = candidates.iter().find(|&&i| names(i).any(|n| n.is_empty())) {
+        return Some(i);
+    }
+    candidates
+        .iter()
+        .copied()
+        .find(|&i| model.entry_points[i].binds.iter().any(|b| b.default_server))
+        .or_else(|| candidates.first().copied())
+}
+
+/// Routes `req` through `model`.
+pub fn route(model: &Model, req: &Request) -> Result<Decision, String> {
+    let candidates: Vec<usize> = (0..model.entry_points.len())
+        .filter(|&i| listens_on(&model.entry_points[i], req.port))
+        .collect();
+    let entry = match model.format {
+        SourceFormat::Haproxy => candidates.first().copied(),
+        SourceFormat::Nginx => {
+            let http: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&i| model.entry_points[i].kind == EntryKind::HttpServer)
+                .collect();
+            if http.is_empty() {
+                candidates.first().copied()
+            } else {
+                nginx_server(model, &http, req.host_name().as_deref())
+            }
+        }
+    }
+    .ok_or_else(|| format!("no entry point listens on port {}", req.port))?;
+    let mut request = req.clone();
+    if model.format == SourceFormat::Nginx {
+        let query = req
+            .path
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
+        request.path = format!("{}{query}", normalize_uri(&req.path));
+    }
+    let mut unknown = Vec::new();
+    for (i, r) in model.entry_points[entry].routes.iter().enumerate() {
+        match eval(&r.condition, &request) {
+            Tri::True => {
+                return Ok(Decision {
+                    entry,
+                    route: Some(i),
+                    target: Some(r.target.clone()),
+                    certain: unknown.is_empty() && !r.uncertain,
+                    unknown,
+                });
+            }
+            Tri::Unknown(why) => unknown.push(why),
+            Tri::False => {}
+        }
+    }
+    Ok(Decision {
+        entry,
+        route: None,
+        target: None,
+        certain: unknown.is_empty(),
+        unknown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_uri_normalization() {
+        assert_eq!(normalize_uri("/a//b/./c/../d"), "/a/b/d");
+        assert_eq!(normalize_uri("/%61pi/x?y=1"), "/api/x");
+        assert_eq!(normalize_uri("/static/"), "/static/");
+        assert_eq!(normalize_uri("/../.."), "/");
+    }
+}
