@@ -174,7 +174,9 @@ fn cidr(ip: IpAddr, pattern: &str) -> Option<bool> {
 }
 
 fn int_match(value: i64, values: &[String]) -> Option<bool> {
-    if let [op, n] = values {
+    if let [op, n] = values
+        && matches!(op.as_str(), "eq" | "ge" | "gt" | "le" | "lt")
+    {
         let n: i64 = n.parse().ok()?;
         let r = match op.as_str() {
             "eq" => value == n,
