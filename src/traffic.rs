@@ -116,18 +116,35 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
     let format = model.format;
     let n = backend.servers.len();
     let mut out = vec![0.0; n];
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
     let eligible = |i: usize, backup: bool| {
         let s = &backend.servers[i];
         s.backup.value == backup && !s.disabled.value && s.weight.value > 0
     };
-    // Servers the proxy believes it can use: eligible and not known dead.
+    // A dead server's requests go elsewhere when a check notices it, or when
+    // each failed request is retried on another server (redispatch).
+    let moves_away = |i: usize| {
+        opts.down.contains(&i)
+            && (detects_failure(backend, format, i) || backend.health.redispatch.value)
+    };
     let believed = |backup: bool| -> Vec<usize> {
         (0..n)
             .filter(|&i| eligible(i, backup))
-            .filter(|&i| !(opts.down.contains(&i) && detects_failure(backend, format, i)))
+            .filter(|&i| !moves_away(i))
             .collect()
     };
+    if format == SourceFormat::Haproxy
+        && backend.health.redispatch.value
+        && (0..n).any(|i| {
+            opts.down.contains(&i) && eligible(i, false) && !detects_failure(backend, format, i)
+        })
+    {
+        notes.push(
+            "option redispatch: requests sent to an unchecked dead server are retried on another one \
+             after the retries: slower, not lost"
+                .to_string(),
+        );
+    }
     let primaries = believed(false);
     let mut backups_engaged = false;
     let members: Vec<usize> = if !primaries.is_empty() {
@@ -160,7 +177,14 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
         }
         _ => spread(backend, &members, true, &mut out),
     }
+    let map_based = !backend.hash_type.value.starts_with("consistent");
     match kind {
+        AlgorithmKind::Source if format == SourceFormat::Haproxy && map_based => notes.push(
+            "source with map-based hashing picks the server from the client address modulo the total \
+             weight: shares follow the weights only over clients whose addresses are spread evenly; \
+             clients behind one proxy or NAT, or addresses sharing a pattern, land on one server"
+                .to_string(),
+        ),
         AlgorithmKind::Source
         | AlgorithmKind::Uri
         | AlgorithmKind::UrlParam

@@ -340,6 +340,10 @@ pub struct Health {
     pub check_type: Option<Sourced<String>>,
     /// `option allbackups`: all backups share the load, not just the first.
     pub allbackups: Sourced<bool>,
+    /// A request that failed on one server is retried on another: HAProxy
+    /// `option redispatch` (with `retries` above 0), nginx always
+    /// (`proxy_next_upstream`).
+    pub redispatch: Sourced<bool>,
 }
 
 /// Where traffic lands.

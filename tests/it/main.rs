@@ -5,5 +5,6 @@ mod common;
 mod corpus;
 mod differential;
 mod differential_nginx;
+mod live;
 mod properties;
 mod snapshots;

@@ -34,6 +34,8 @@ struct ProxySettings {
     hash_type: Option<Sourced<String>>,
     check_type: Option<Sourced<String>>,
     allbackups: Option<Sourced<bool>>,
+    redispatch: Option<Sourced<bool>>,
+    retries: Option<Sourced<u64>>,
     fullconn: Option<Sourced<Option<u64>>>,
     default_backend: Option<(String, Span, bool)>,
     servers: ServerParams,
@@ -130,6 +132,11 @@ impl ProxySettings {
                     self.maxconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
                 }
             }
+            "retries" => {
+                if let Some(n) = parse_count(line, 1, false, diags) {
+                    self.retries = Some(Sourced::new(n, origin, sourced_at(1)));
+                }
+            }
             "fullconn" => {
                 if let Some(n) = parse_count(line, 1, true, diags) {
                     self.fullconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
@@ -168,6 +175,8 @@ impl ProxySettings {
                 };
                 if name == "allbackups" {
                     self.allbackups = Some(Sourced::new(!negated, origin, sourced_at(kw_at + 1)));
+                } else if name == "redispatch" {
+                    self.redispatch = Some(Sourced::new(!negated, origin, sourced_at(kw_at + 1)));
                 } else if CHECK_OPTIONS.contains(&name) {
                     self.check_type = if negated {
                         None
@@ -458,6 +467,16 @@ impl Lowering<'_, '_> {
                         .allbackups
                         .take()
                         .unwrap_or_else(|| Sourced::built_in(false)),
+                    redispatch: {
+                        // Redispatch needs a retry to act on; the default is 3 retries.
+                        let retries = settings.retries.as_ref().map_or(3, |r| r.value);
+                        let mut r = settings
+                            .redispatch
+                            .take()
+                            .unwrap_or_else(|| Sourced::built_in(false));
+                        r.value &= retries > 0;
+                        r
+                    },
                 },
                 fullconn: settings
                     .fullconn

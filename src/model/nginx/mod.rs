@@ -231,6 +231,7 @@ impl Lowering {
                 health: Health {
                     check_type: None,
                     allbackups: Sourced::built_in(true),
+                    redispatch: Sourced::built_in(true),
                 },
                 fullconn: Sourced::built_in(None),
                 keepalive: None,

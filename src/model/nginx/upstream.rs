@@ -238,6 +238,7 @@ pub fn lower(
                 origin: Origin::BuiltIn,
                 span: None,
             },
+            redispatch: Sourced::built_in(true),
         },
         fullconn: Sourced::built_in(None),
         keepalive,
