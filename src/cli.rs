@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use lbcheck::check::FailOn;
 use lbcheck::detect::InputFormat;
+use lbcheck::policy::Level;
 use lbcheck::syntax::nginx::Context;
 use lbcheck::version::Version;
 
@@ -25,6 +27,64 @@ pub enum Command {
     Model(ModelArgs),
     /// Show where one request goes: entry point, matching rule, backend, servers.
     Route(RouteArgs),
+    /// Check configs for the mistakes that cause outages (each PATH is one config).
+    Check(CheckArgs),
+    /// List every rule: code, name, category, default severity.
+    Rules,
+    /// Explain a rule: what it checks, why it matters, an example, how to fix.
+    Explain {
+        /// The rule's code (LB301) or name (uneven-weights).
+        code: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Exit with status 1 when a finding is at or above this severity
+    /// (error, warning, info, never).
+    #[arg(long, value_name = "LEVEL", default_value = "error")]
+    pub fail_on: FailOn,
+
+    /// Run only these rules: codes or prefixes (LB3), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules: codes or prefixes, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// Override a rule's severity: CODE=error|warning|info (repeatable).
+    #[arg(long = "severity", value_name = "CODE=LEVEL")]
+    pub severities: Vec<String>,
+
+    /// Policy file (default: .lbcheck.yaml found upward from each config).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// A file holding just the `traffic:` part of a policy (expected load).
+    #[arg(long, value_name = "FILE")]
+    pub traffic: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// Parses `CODE=LEVEL`.
+pub fn severity_override(s: &str) -> Result<(String, Level), String> {
+    let (code, level) = s
+        .split_once('=')
+        .ok_or_else(|| format!("--severity '{s}': write CODE=LEVEL"))?;
+    Ok((code.to_string(), level.parse()?))
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,10 +140,11 @@ pub struct InputArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 
-    /// Target HAProxy version for version-dependent defaults (the default
-    /// `balance` is roundrobin up to 3.2 and random from 3.3; removed keywords).
-    #[arg(long, value_name = "VERSION", default_value_t = Version::HAPROXY_DEFAULT)]
-    pub haproxy_version: Version,
+    /// Target HAProxy version for version-dependent defaults and keywords
+    /// (the default `balance` is roundrobin up to 3.2 and random from 3.3).
+    /// Default: the policy's `versions.haproxy`, else 3.4.
+    #[arg(long, value_name = "VERSION")]
+    pub haproxy_version: Option<Version>,
 
     /// Resolve `${VAR}` references and `defined()` conditions from lbcheck's own
     /// environment. Without it they stay unresolved, and the model says so.

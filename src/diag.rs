@@ -39,6 +39,10 @@ pub struct Diagnostic {
     pub related: Vec<(Span, String)>,
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// What the finding is about: `frontend fe_www`, `backend be_api/srv1`.
+    pub entity: Option<String>,
+    /// The numbers behind a finding (shares, limits, expected load).
+    pub data: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Diagnostic {
@@ -52,6 +56,8 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             notes: Vec::new(),
+            entity: None,
+            data: serde_json::Map::new(),
         }
     }
 
@@ -94,6 +100,21 @@ impl Diagnostic {
 
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    pub fn entity(mut self, entity: impl Into<String>) -> Diagnostic {
+        self.entity = Some(entity.into());
+        self
+    }
+
+    pub fn data(mut self, key: &str, value: impl Into<serde_json::Value>) -> Diagnostic {
+        self.data.insert(key.to_string(), value.into());
         self
     }
 

@@ -12,13 +12,18 @@
 //! }
 //! ```
 
+pub mod check;
 pub mod detect;
 pub mod diag;
 pub mod error;
+pub mod expected;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod route;
+pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 pub mod traffic;
 pub mod version;
@@ -206,7 +211,7 @@ pub fn lower_nginx(
     });
     let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
     let (model, lower_diags) = model::nginx::lower(&tree, context, nginx_opts);
-    diagnostics.extend(lower_diags);
+    diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)
 }
@@ -223,7 +228,7 @@ pub fn lower_haproxy(
     };
     let (config, mut diagnostics) = syntax::haproxy::parse(db, files, &parse_opts);
     let (model, lower_diags) = model::haproxy::lower(&config, opts.haproxy_version);
-    diagnostics.extend(lower_diags);
+    diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)
 }
@@ -273,4 +278,15 @@ pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares
             traffic::shares(model, b, &opts)
         })
         .collect())
+}
+
+/// Errors found while lowering are the proxy's own refusals of a config that
+/// parsed: they carry the refused-config code unless they have their own.
+fn refused(diags: Vec<Diagnostic>) -> impl Iterator<Item = Diagnostic> {
+    diags.into_iter().map(|mut d| {
+        if d.is_error() && d.code.is_none() {
+            d.code = Some(rules::hygiene::refused_config::META.code);
+        }
+        d
+    })
 }

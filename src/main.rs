@@ -2,6 +2,7 @@
 //! turns the outcome into an exit status (0 clean, 1 findings, 2 error).
 
 mod cli;
+mod commands;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -12,9 +13,10 @@ use cli::{Cli, ColorChoice, Command, InputArgs, ModelFormat, RouteFormat, WhatIf
 use lbcheck::diag::Severity;
 use lbcheck::report;
 use lbcheck::syntax::haproxy::lexer::Env;
+use lbcheck::version::Version;
 
-const EXIT_FINDINGS: u8 = 1;
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -27,10 +29,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Model(args) => model(args),
         Command::Route(args) => route(args),
+        Command::Check(args) => commands::check(args),
+        Command::Rules => commands::rules(),
+        Command::Explain { code } => commands::explain(&code),
     }
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -40,9 +45,9 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn options(input: &InputArgs) -> lbcheck::Options {
+pub(crate) fn options(input: &InputArgs) -> lbcheck::Options {
     lbcheck::Options {
-        haproxy_version: input.haproxy_version,
+        haproxy_version: input.haproxy_version.unwrap_or(Version::HAPROXY_DEFAULT),
         env: if input.env {
             Env::Values(std::env::vars().collect())
         } else {
@@ -97,7 +102,7 @@ fn shares(
     })
 }
 
-fn print(out: &str) -> ExitCode {
+pub(crate) fn print(out: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).is_err() {
         return ExitCode::from(EXIT_ERROR);

@@ -161,6 +161,8 @@ pub struct EntryPoint {
     pub maxconn: Sourced<Option<u64>>,
     /// Routes in evaluation order.
     pub routes: Vec<Route>,
+    /// HAProxy `timeout NAME VALUE` in force (own or inherited), in ms.
+    pub timeouts: Vec<(String, Sourced<u64>)>,
     /// Declared inside an undecidable `.if` branch.
     pub uncertain: bool,
 }
@@ -362,6 +364,10 @@ pub struct Backend {
     pub keepalive: Option<Sourced<u64>>,
     /// nginx `zone`: state shared between workers.
     pub zone: Option<String>,
+    /// HAProxy `timeout NAME VALUE` in force (own or inherited), in ms.
+    pub timeouts: Vec<(String, Sourced<u64>)>,
+    /// Declares a stick table (may exist only to hold one).
+    pub stick_table: bool,
     pub servers: Vec<Server>,
     pub uncertain: bool,
 }

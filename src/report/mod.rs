@@ -1,6 +1,7 @@
 //! Reporters: one module per output format. Only these modules know how a
 //! diagnostic or a model looks on the outside.
 
+pub mod json;
 pub mod model_dot;
 pub mod model_json;
 pub mod model_text;

@@ -35,6 +35,7 @@ struct ProxySettings {
     check_type: Option<Sourced<String>>,
     allbackups: Option<Sourced<bool>>,
     redispatch: Option<Sourced<bool>>,
+    timeouts: std::collections::BTreeMap<String, Sourced<u64>>,
     retries: Option<Sourced<u64>>,
     fullconn: Option<Sourced<Option<u64>>>,
     default_backend: Option<(String, Span, bool)>,
@@ -130,6 +131,14 @@ impl ProxySettings {
             "maxconn" => {
                 if let Some(n) = parse_count(line, 1, true, diags) {
                     self.maxconn = Some(Sourced::new((n > 0).then_some(n), origin, sourced_at(1)));
+                }
+            }
+            "timeout" => {
+                if let (Some(name), Some(value)) = (line.word(1), line.word(2))
+                    && let Some(ms) = server::parse_time_ms(value)
+                {
+                    self.timeouts
+                        .insert(name.to_string(), Sourced::new(ms, origin, sourced_at(2)));
                 }
             }
             "retries" => {
@@ -318,6 +327,7 @@ impl Lowering<'_, '_> {
         let mut redirects = Vec::new();
         let mut use_backends = Vec::new();
         let mut servers = Vec::new();
+        let stick_table = section.lines.iter().any(|l| l.keyword() == "stick-table");
         self.check_inherited_rules(section, &settings);
         let config = self.config;
         for &(si, li) in &settings.rules {
@@ -429,6 +439,11 @@ impl Lowering<'_, '_> {
                 },
                 span: header_span,
                 binds,
+                timeouts: settings
+                    .timeouts
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 server_names: Vec::new(),
                 mode: mode.clone(),
                 maxconn,
@@ -484,6 +499,12 @@ impl Lowering<'_, '_> {
                     .unwrap_or_else(|| Sourced::built_in(None)),
                 keepalive: None,
                 zone: None,
+                timeouts: settings
+                    .timeouts
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                stick_table,
                 servers,
                 uncertain,
             });

@@ -169,6 +169,7 @@ impl Lowering {
         if let Some(first) = self.upstreams.get(name) {
             self.diags.push(
                 Diagnostic::error(format!("duplicate upstream \"{name}\""))
+                    .code(crate::rules::routing::duplicate_name::DuplicateName::META.code)
                     .at(d.arg_span(0))
                     .related(*first, "first defined here"),
             );
@@ -236,6 +237,8 @@ impl Lowering {
                 fullconn: Sourced::built_in(None),
                 keepalive: None,
                 zone: None,
+                timeouts: Vec::new(),
+                stick_table: false,
                 servers: vec![upstream::default_server(address.to_string(), span)],
                 uncertain: false,
             });
@@ -388,6 +391,7 @@ impl Lowering {
                     .and_then(|w| w.span),
             },
             routes,
+            timeouts: Vec::new(),
             uncertain: false,
         });
     }
@@ -558,6 +562,7 @@ pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model
                 mode: Sourced::built_in(Mode::Http),
                 maxconn: Sourced::built_in(None),
                 routes,
+                timeouts: Vec::new(),
                 uncertain: false,
             });
         }

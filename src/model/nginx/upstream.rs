@@ -103,7 +103,15 @@ fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<
         match key {
             "weight" => match number() {
                 Some(w) if w > 0 => s.weight = Sourced::explicit(w as u32, span),
-                _ => invalid(d, i, diags),
+                Some(_) => diags.push(
+                    Diagnostic::error(
+                        "invalid parameter \"weight=0\": nginx refuses a zero weight",
+                    )
+                    .code(crate::rules::balance::zero_weight_server::ZeroWeightServer::META.code)
+                    .at(span)
+                    .help("mark the server 'down' to take it out"),
+                ),
+                None => invalid(d, i, diags),
             },
             "max_conns" => match number() {
                 Some(n) => s.maxconn = Sourced::explicit((n > 0).then_some(n), span),
@@ -243,6 +251,8 @@ pub fn lower(
         fullconn: Sourced::built_in(None),
         keepalive,
         zone,
+        timeouts: Vec::new(),
+        stick_table: false,
         servers,
         uncertain: false,
     }

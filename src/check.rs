@@ -1,0 +1,159 @@
+//! `lbcheck check`: load a config, run every rule, apply suppressions and the
+//! policy's selection, and say what the exit status should be.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{self, Diagnostic, Severity};
+use crate::error::LoadError;
+use crate::expected::{self, ExpectedLoad};
+use crate::policy::{Level, Policy, TrafficProfile};
+use crate::rules::{self, Context};
+use crate::version::Version;
+use crate::{Loaded, Options, WhatIf};
+
+/// How to check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub load: Options,
+    /// Target HAProxy version given on the command line (wins over the policy).
+    pub haproxy_version: Option<Version>,
+    /// The policy in force (`--policy`, or `.lbcheck.yaml` found upward).
+    pub policy: Option<Policy>,
+    /// `--traffic`: replaces the policy's `traffic:`.
+    pub traffic: Option<TrafficProfile>,
+    /// `--select` / `--ignore` (added to the policy's).
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    /// `--severity CODE=LEVEL` (over the policy's).
+    pub severity: Vec<(String, Level)>,
+}
+
+/// The outcome for one config.
+#[derive(Debug)]
+pub struct CheckResult {
+    pub loaded: Loaded,
+    /// Findings, suppressions applied, in the stable order.
+    pub findings: Vec<Diagnostic>,
+    /// The config could not be parsed: exit status 2.
+    pub failed: bool,
+    pub expected: ExpectedLoad,
+    /// Where the policy came from, if anywhere.
+    pub policy_path: Option<PathBuf>,
+}
+
+fn matches(code: &str, patterns: &[String]) -> bool {
+    patterns.iter().any(|p| code.starts_with(p.as_str()))
+}
+
+/// Loads and checks one config (files or a directory read as one).
+pub fn check(
+    paths: &[PathBuf],
+    opts: &CheckOptions,
+    policy_path: Option<&Path>,
+) -> Result<CheckResult, LoadError> {
+    let policy = opts.policy.clone().unwrap_or_default();
+    let mut load = opts.load.clone();
+    load.haproxy_version = opts
+        .haproxy_version
+        .or_else(|| {
+            policy
+                .versions
+                .haproxy
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(Version::HAPROXY_DEFAULT);
+    let loaded = crate::load(paths, &load)?;
+    // Problems without a code are syntax errors: the config cannot be read.
+    let failed = loaded
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.code.is_none());
+    let profile = opts.traffic.as_ref().or(policy.traffic.as_ref());
+    let expected = expected::compute(&loaded.model, profile);
+    let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
+    if !failed {
+        let shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
+        let cx = Context {
+            model: &loaded.model,
+            shares: &shares,
+            policy: &policy,
+            expected: &expected,
+        };
+        findings.extend(rules::run(&cx));
+    }
+    let mut findings = crate::suppress::apply(&loaded.db, findings);
+    let select: Vec<String> = policy
+        .rules
+        .select
+        .iter()
+        .chain(&opts.select)
+        .cloned()
+        .collect();
+    let ignore: Vec<String> = policy
+        .rules
+        .ignore
+        .iter()
+        .chain(&opts.ignore)
+        .cloned()
+        .collect();
+    findings.retain(|d| match d.code {
+        None => true,
+        Some(code) => (select.is_empty() || matches(code, &select)) && !matches(code, &ignore),
+    });
+    for d in &mut findings {
+        let Some(code) = d.code else { continue };
+        let level = opts
+            .severity
+            .iter()
+            .rev()
+            .find(|(c, _)| c == code)
+            .map(|(_, l)| *l)
+            .or_else(|| policy.rules.severity.get(code).copied());
+        if let Some(level) = level {
+            d.severity = Severity::from(level);
+        }
+    }
+    diag::sort(&mut findings);
+    Ok(CheckResult {
+        loaded,
+        findings,
+        failed,
+        expected,
+        policy_path: policy_path.map(Path::to_path_buf),
+    })
+}
+
+/// The severity at or above which findings fail a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FailOn, String> {
+        match s {
+            "error" => Ok(FailOn::Error),
+            "warning" => Ok(FailOn::Warning),
+            "info" => Ok(FailOn::Info),
+            "never" => Ok(FailOn::Never),
+            _ => Err(format!("unknown level '{s}' (error, warning, info, never)")),
+        }
+    }
+}
+
+impl FailOn {
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => true,
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! `.lbcheck.yaml`: rule selection, severity overrides, thresholds, target
+//! versions and the expected traffic. Unknown keys are errors that point at
+//! the key and suggest the closest known one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{SourceDb, Span};
+
+/// The policy file name searched for upward from a config.
+pub const POLICY_FILE: &str = ".lbcheck.yaml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default)]
+    pub rules: RuleSelection,
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    #[serde(default)]
+    pub versions: Versions,
+    #[serde(default)]
+    pub traffic: Option<TrafficProfile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSelection {
+    /// Codes or prefixes (`LB3`) to run; all when empty.
+    #[serde(default)]
+    pub select: Vec<String>,
+    /// Codes or prefixes not to run.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Severity per code.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Level>,
+}
+
+/// A severity as written in a policy or on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Info => Severity::Info,
+        }
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Level, String> {
+        match s {
+            "error" => Ok(Level::Error),
+            "warning" => Ok(Level::Warning),
+            "info" => Ok(Level::Info),
+            _ => Err(format!("unknown severity '{s}' (error, warning or info)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// LB301: a server's share above this many times the fair share.
+    pub uneven_ratio: f64,
+    /// LB301: one server's share above this fraction (with 2+ servers).
+    pub max_server_share: f64,
+    /// LB303: share of traffic over share of capacity above this ratio.
+    pub capacity_mismatch_ratio: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            uneven_ratio: 2.0,
+            max_server_share: 0.75,
+            capacity_mismatch_ratio: 1.5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Versions {
+    /// Target HAProxy version (`2.6`, `3.2`).
+    pub haproxy: Option<String>,
+}
+
+/// Expected peak load.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Load {
+    pub peak_connections: Option<u64>,
+    pub peak_rps: Option<u64>,
+}
+
+/// The expected traffic.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficProfile {
+    /// Any entry point not listed.
+    pub default: Option<Load>,
+    /// By HAProxy frontend/listen name; nginx `server_name:port` or `addr:port`.
+    #[serde(default)]
+    pub entry_points: BTreeMap<String, Load>,
+    /// Traffic known per backend/upstream.
+    #[serde(default)]
+    pub backends: BTreeMap<String, Load>,
+}
+
+/// A policy file that could not be used: the diagnostic and the database
+/// holding the file's text, for rendering.
+#[derive(Debug)]
+pub struct PolicyError {
+    pub db: SourceDb,
+    pub diagnostic: Diagnostic,
+}
+
+/// `did you mean` for serde's "unknown field `x`, expected one of `a`, `b`".
+fn suggestion(message: &str) -> Option<String> {
+    let field = message.split("unknown field `").nth(1)?.split('`').next()?;
+    let expected = message.split("expected").nth(1)?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::syntax::haproxy::keywords::did_you_mean(field, known.into_iter())
+        .map(|s| format!("did you mean '{s}'?"))
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: String) -> Result<T, Box<PolicyError>> {
+    match serde_yaml::from_str::<T>(&text) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let mut db = SourceDb::new();
+            let offset = e.location().map_or(0, |l| l.index());
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let id = db.add(path, text);
+            let end = db.text(id)[offset..]
+                .find([':', '\n', ' '])
+                .map_or(db.text(id).len(), |n| offset + n.max(1));
+            let mut diagnostic = Diagnostic::error(format!("invalid policy: {message}"))
+                .at(Span::new(id, offset..end));
+            if let Some(help) = suggestion(&message) {
+                diagnostic = diagnostic.help(help);
+            }
+            Err(Box::new(PolicyError { db, diagnostic }))
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Box<PolicyError>> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Box::new(PolicyError {
+            db: SourceDb::new(),
+            diagnostic: Diagnostic::error(format!("cannot read {}: {e}", path.display())),
+        })
+    })
+}
+
+/// Reads a policy file.
+pub fn load(path: &Path) -> Result<Policy, Box<PolicyError>> {
+    parse(path, read(path)?)
+}
+
+/// Reads a file holding just the `traffic:` part.
+pub fn load_traffic(path: &Path) -> Result<TrafficProfile, Box<PolicyError>> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct OnlyTraffic {
+        traffic: TrafficProfile,
+    }
+    parse::<OnlyTraffic>(path, read(path)?).map(|t| t.traffic)
+}
+
+/// The nearest `.lbcheck.yaml` in `start` or a parent directory.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent()?
+    };
+    loop {
+        let candidate = dir.join(POLICY_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = dir.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_shape_is_accepted() {
+        let text = "traffic:\n  default:      { peak_connections: 1000 }\n  entry_points:\n    fe_www:     { peak_connections: 20000, peak_rps: 5000 }\n  backends:\n    be_api:     { peak_connections: 5000 }\n";
+        let p: Policy = parse(Path::new("p.yaml"), text.to_string()).expect("parses");
+        let t = p.traffic.expect("traffic");
+        assert_eq!(t.default.unwrap().peak_connections, Some(1000));
+        assert_eq!(t.entry_points["fe_www"].peak_rps, Some(5000));
+        assert_eq!(t.backends["be_api"].peak_connections, Some(5000));
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_key_with_a_suggestion() {
+        let err = parse::<Policy>(
+            Path::new("p.yaml"),
+            "thresholds:\n  uneven_ration: 3\n".to_string(),
+        )
+        .unwrap_err();
+        let loc = err.db.location(err.diagnostic.primary.unwrap());
+        assert_eq!((loc.line, loc.column), (2, 3));
+        assert!(
+            err.diagnostic
+                .message
+                .contains("unknown field `uneven_ration`")
+        );
+        assert_eq!(
+            err.diagnostic.help.as_deref(),
+            Some("did you mean 'uneven_ratio'?")
+        );
+    }
+}

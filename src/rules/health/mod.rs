@@ -1,0 +1,29 @@
+//! LB2xx: whether a backend can serve.
+
+pub mod backup_only;
+pub mod dead_backend;
+pub mod duplicate_server_address;
+pub mod no_health_check;
+pub mod single_point_of_failure;
+
+use crate::model::{Backend, BackendKind};
+use crate::rules::Context;
+
+/// Backends traffic reaches: routed ones, and `listen` sections (their own
+/// binds feed them).
+pub(crate) fn serving(cx: &Context) -> Vec<usize> {
+    let routed = cx.routed();
+    (0..cx.model.backends.len())
+        .filter(|&i| routed[i] || cx.model.backends[i].kind == BackendKind::Listen)
+        .collect()
+}
+
+/// Servers that take traffic when everything is up.
+pub(crate) fn usable(b: &Backend) -> Vec<usize> {
+    (0..b.servers.len())
+        .filter(|&i| {
+            let s = &b.servers[i];
+            !s.backup.value && !s.disabled.value && s.weight.value > 0
+        })
+        .collect()
+}

@@ -1,0 +1,79 @@
+use crate::declare_rule;
+use crate::diag::Diagnostic;
+use crate::rules::health::{serving, usable};
+use crate::rules::{Context, Rule, RuleMeta, finding};
+
+declare_rule! {
+    /// ## What it checks
+    /// A backend that traffic reaches with one usable server and no backup, or
+    /// whose usable servers all sit on one host.
+    ///
+    /// ## Why it matters
+    /// One failure, one deploy, one reboot takes the service down.
+    ///
+    /// ## Example
+    /// ```text
+    /// backend be_auth
+    ///     server auth1 10.0.0.5:8080
+    /// ```
+    ///
+    /// ## How to fix
+    /// Add a server on another host, or a backup.
+    pub struct SinglePointOfFailure {
+        code: "LB204",
+        name: "single-point-of-failure",
+        category: Health,
+        severity: Info,
+    }
+}
+
+fn host(address: &str) -> &str {
+    if let Some(rest) = address.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    address.rsplit_once(':').map_or(address, |(h, _)| h)
+}
+
+impl Rule for SinglePointOfFailure {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for i in serving(cx) {
+            let b = &cx.model.backends[i];
+            let servers = usable(b);
+            let backups = b
+                .servers
+                .iter()
+                .any(|s| s.backup.value && !s.disabled.value);
+            let message = match servers.as_slice() {
+                [] => continue,
+                [only] if !backups => format!(
+                    "{} has one usable server ({}) and no backup",
+                    cx.backend_entity(b),
+                    b.servers[*only].address
+                ),
+                [first, rest @ ..] => {
+                    let h = host(&b.servers[*first].address);
+                    if backups
+                        || rest.is_empty()
+                        || rest.iter().any(|&j| host(&b.servers[j].address) != h)
+                        || h.contains('$')
+                    {
+                        continue;
+                    }
+                    format!(
+                        "every usable server of {} is on host {h}",
+                        cx.backend_entity(b)
+                    )
+                }
+            };
+            out.push(
+                finding(&Self::META, message)
+                    .at(b.span)
+                    .entity(cx.backend_entity(b)),
+            );
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The rules: one per file, each with a stable code, a kebab-case name, a
+//! category, a default severity and a doc comment with fixed headings
+//! (*What it checks*, *Why it matters*, *Example*, *How to fix*) that
+//! `lbcheck rules` and `lbcheck explain` print. A rule reads the model (never
+//! the text) and emits findings.
+
+pub mod balance;
+pub mod capacity;
+pub mod health;
+pub mod hygiene;
+pub mod routing;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::expected::ExpectedLoad;
+use crate::model::{Backend, Model, SourceFormat, Target};
+use crate::policy::Policy;
+use crate::traffic::Shares;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Routing,
+    Health,
+    Balance,
+    Capacity,
+    Hygiene,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Routing => "routing",
+            Category::Health => "health",
+            Category::Balance => "balance",
+            Category::Capacity => "capacity",
+            Category::Hygiene => "hygiene",
+        }
+    }
+}
+
+/// What a rule is.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// The doc comment: the text of `lbcheck explain`.
+    pub doc: &'static str,
+}
+
+/// What a rule may read.
+pub struct Context<'a> {
+    pub model: &'a Model,
+    /// Per backend, in model order.
+    pub shares: &'a [Shares],
+    pub policy: &'a Policy,
+    pub expected: &'a ExpectedLoad,
+}
+
+impl Context<'_> {
+    /// Indexes of backends some route reaches, certainly or possibly.
+    pub fn routed(&self) -> Vec<bool> {
+        let mut routed = vec![false; self.model.backends.len()];
+        for e in &self.model.entry_points {
+            for r in &e.routes {
+                let names: Vec<&str> = match &r.target {
+                    Target::Backend { name } => vec![name],
+                    Target::Dynamic { candidates, .. } => {
+                        candidates.iter().map(|c| c.backend.as_str()).collect()
+                    }
+                    Target::Terminal { .. } => Vec::new(),
+                };
+                for n in names {
+                    for (i, b) in self.model.backends.iter().enumerate() {
+                        if b.name == n {
+                            routed[i] = true;
+                        }
+                    }
+                }
+            }
+        }
+        routed
+    }
+
+    /// `backend NAME` or `upstream NAME`, for a finding's entity.
+    pub fn backend_entity(&self, b: &Backend) -> String {
+        let word = match self.model.format {
+            SourceFormat::Haproxy => "backend",
+            SourceFormat::Nginx => "upstream",
+        };
+        format!("{word} {}", b.name)
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>);
+}
+
+/// A finding of `meta`'s rule at its default severity.
+pub fn finding(meta: &RuleMeta, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(meta.severity, message).code(meta.code)
+}
+
+/// Declares a rule type and its metadata; the doc comment becomes the
+/// rule's explanation.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:expr])*
+        pub struct $name:ident {
+            code: $code:literal,
+            name: $rname:literal,
+            category: $cat:ident,
+            severity: $sev:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $rname,
+                category: $crate::rules::Category::$cat,
+                severity: $crate::diag::Severity::$sev,
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+}
+
+/// Every rule, sorted by code.
+pub static RULES: &[&dyn Rule] = &[
+    &routing::undefined_backend::UndefinedBackend,
+    &routing::unreachable_backend::UnreachableBackend,
+    &routing::no_default_route::NoDefaultRoute,
+    &routing::shadowed_route::ShadowedRoute,
+    &routing::dynamic_route::DynamicRoute,
+    &routing::duplicate_name::DuplicateName,
+    &routing::conflicting_listen::ConflictingListen,
+    &health::dead_backend::DeadBackend,
+    &health::backup_only::BackupOnly,
+    &health::no_health_check::NoHealthCheck,
+    &health::single_point_of_failure::SinglePointOfFailure,
+    &health::duplicate_server_address::DuplicateServerAddress,
+    &balance::uneven_weights::UnevenWeights,
+    &balance::zero_weight_server::ZeroWeightServer,
+    &balance::weight_capacity_mismatch::WeightCapacityMismatch,
+    &balance::hash_skew::HashSkew,
+    &balance::first_without_maxconn::FirstWithoutMaxconn,
+    &capacity::entry_limit_below_expected::EntryLimitBelowExpected,
+    &capacity::backend_capacity_below_expected::BackendCapacityBelowExpected,
+    &capacity::server_overload::ServerOverload,
+    &capacity::global_limit_below_entries::GlobalLimitBelowEntries,
+    &capacity::capacity_after_failure::CapacityAfterFailure,
+    &capacity::implicit_limit::ImplicitLimit,
+    &hygiene::missing_timeouts::MissingTimeouts,
+];
+
+/// Metadata of the codes that are not `Rule`s: findings raised while
+/// loading, and suppression bookkeeping.
+pub static OTHER_CODES: &[&RuleMeta] = &[
+    hygiene::unused_suppression::META,
+    hygiene::refused_config::META,
+    hygiene::unknown_keyword::META,
+];
+
+/// Every code's metadata, sorted by code.
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut v: Vec<&'static RuleMeta> = RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain(OTHER_CODES.iter().copied())
+        .collect();
+    v.sort_by_key(|m| m.code);
+    v
+}
+
+pub fn meta(code: &str) -> Option<&'static RuleMeta> {
+    all_meta().into_iter().find(|m| m.code == code)
+}
+
+/// Runs every rule.
+pub fn run(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule.check(cx, &mut out);
+    }
+    out
+}
+
+/// The headings every rule's documentation must have, in order.
+pub const DOC_HEADINGS: &[&str] = &[
+    "## What it checks",
+    "## Why it matters",
+    "## Example",
+    "## How to fix",
+];

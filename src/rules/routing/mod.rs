@@ -1,0 +1,9 @@
+//! LB1xx: where requests go.
+
+pub mod conflicting_listen;
+pub mod duplicate_name;
+pub mod dynamic_route;
+pub mod no_default_route;
+pub mod shadowed_route;
+pub mod undefined_backend;
+pub mod unreachable_backend;

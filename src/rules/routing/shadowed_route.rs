@@ -1,0 +1,69 @@
+use crate::declare_rule;
+use crate::diag::Diagnostic;
+use crate::model::RouteKind;
+use crate::rules::{Context, Rule, RuleMeta, finding};
+
+declare_rule! {
+    /// ## What it checks
+    /// A route that can never be taken because an earlier route of the same
+    /// entry point always matches first: an unconditional rule, or the same
+    /// condition written again.
+    ///
+    /// ## Why it matters
+    /// The later rule looks like it routes traffic, and reviewers trust it, but
+    /// nothing ever reaches its backend.
+    ///
+    /// ## Example
+    /// ```text
+    /// use_backend be_v1 if is_api
+    /// use_backend be_v2 if is_api     # never taken
+    /// ```
+    ///
+    /// ## How to fix
+    /// Make the conditions distinct, reorder the rules, or remove the dead one.
+    pub struct ShadowedRoute {
+        code: "LB104",
+        name: "shadowed-route",
+        category: Routing,
+        severity: Warning,
+    }
+}
+
+impl Rule for ShadowedRoute {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for e in &cx.model.entry_points {
+            for (j, later) in e.routes.iter().enumerate() {
+                if later.kind == RouteKind::Default || later.uncertain {
+                    continue;
+                }
+                let shadow = e.routes[..j].iter().find(|earlier| {
+                    !earlier.uncertain
+                        && (earlier.condition.is_always() || earlier.condition == later.condition)
+                });
+                if let Some(earlier) = shadow {
+                    let why = if earlier.condition.is_always() {
+                        "always matches"
+                    } else {
+                        "has the same condition"
+                    };
+                    out.push(
+                        finding(
+                            &Self::META,
+                            format!(
+                                "this route of {} is never taken: an earlier one {why}",
+                                e.name
+                            ),
+                        )
+                        .at(later.span)
+                        .related(earlier.span, "this route takes its requests")
+                        .entity(format!("entry point {}", e.name)),
+                    );
+                }
+            }
+        }
+    }
+}
