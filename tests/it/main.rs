@@ -7,4 +7,5 @@ mod differential;
 mod differential_nginx;
 mod live;
 mod properties;
+mod rules;
 mod snapshots;

@@ -1,0 +1,127 @@
+//! Every rule is documented with the fixed headings and has fixtures that
+//! must fire (at the lines marked `# expect: CODE`) and fixtures that must
+//! not, in `tests/fixtures/rules/<CODE>/` (`fire.cfg`/`quiet.cfg` for HAProxy,
+//! `fire.conf`/`quiet.conf` for nginx, `traffic.yaml` when the rule needs
+//! expected traffic).
+
+use std::path::{Path, PathBuf};
+
+use lbcheck::check::{CheckOptions, check};
+use lbcheck::rules::{DOC_HEADINGS, all_meta};
+
+use crate::common::fixtures;
+
+fn run(path: &Path, dir: &Path) -> Vec<(String, usize)> {
+    let traffic = dir.join("traffic.yaml");
+    let opts = CheckOptions {
+        traffic: traffic
+            .exists()
+            .then(|| lbcheck::policy::load_traffic(&traffic).expect("traffic file")),
+        ..Default::default()
+    };
+    let result = check(&[path.to_path_buf()], &opts, None).expect("fixture loads");
+    assert!(!result.failed, "{}: {:#?}", path.display(), result.findings);
+    result
+        .findings
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d.code?.to_string(),
+                result.loaded.db.location(d.primary?).line,
+            ))
+        })
+        .collect()
+}
+
+/// Lines marked `# expect: CODE`.
+fn expected_lines(path: &Path, code: &str) -> Vec<usize> {
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let marker = format!("expect: {code}");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(&marker))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn every_rule_is_documented_with_the_fixed_headings() {
+    for m in all_meta() {
+        let mut at = 0;
+        for h in DOC_HEADINGS {
+            let found = m.doc[at..]
+                .find(h)
+                .unwrap_or_else(|| panic!("{} lacks '{h}' (in order)", m.code));
+            at += found + h.len();
+        }
+        assert!(
+            m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{} name is not kebab-case",
+            m.code
+        );
+        assert!(m.code.starts_with("LB") && m.code.len() == 5, "{}", m.code);
+    }
+    let codes: Vec<&str> = all_meta().iter().map(|m| m.code).collect();
+    let mut sorted = codes.clone();
+    sorted.dedup();
+    assert_eq!(codes.len(), sorted.len(), "duplicate codes");
+}
+
+#[test]
+fn every_rule_fires_on_its_fixtures_and_stays_quiet_on_the_others() {
+    let root = fixtures().join("rules");
+    for m in all_meta() {
+        let dir = root.join(m.code);
+        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("{} has no fixture directory {}", m.code, dir.display()))
+            .map(|e| e.expect("entry").path())
+            .collect();
+        let fire: Vec<&PathBuf> = files
+            .iter()
+            .filter(|p| p.file_stem().is_some_and(|s| s == "fire"))
+            .collect();
+        let quiet: Vec<&PathBuf> = files
+            .iter()
+            .filter(|p| p.file_stem().is_some_and(|s| s == "quiet"))
+            .collect();
+        assert!(
+            !fire.is_empty() && !quiet.is_empty(),
+            "{} needs fire and quiet fixtures",
+            m.code
+        );
+        for path in fire {
+            let want = expected_lines(path, m.code);
+            assert!(
+                !want.is_empty(),
+                "{} has no '# expect: {}' marker",
+                path.display(),
+                m.code
+            );
+            let got: Vec<usize> = run(path, &dir)
+                .into_iter()
+                .filter(|(c, _)| c == m.code)
+                .map(|(_, l)| l)
+                .collect();
+            for line in &want {
+                assert!(
+                    got.contains(line),
+                    "{}: expected {} at line {line}, got {got:?}",
+                    path.display(),
+                    m.code
+                );
+            }
+        }
+        for path in quiet {
+            let got: Vec<(String, usize)> = run(path, &dir)
+                .into_iter()
+                .filter(|(c, _)| c == m.code)
+                .collect();
+            assert!(
+                got.is_empty(),
+                "{}: {} must not fire, got {got:?}",
+                path.display(),
+                m.code
+            );
+        }
+    }
+}
