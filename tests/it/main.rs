@@ -5,6 +5,7 @@ mod common;
 mod corpus;
 mod differential;
 mod differential_nginx;
+mod incidents;
 mod live;
 mod properties;
 mod rules;

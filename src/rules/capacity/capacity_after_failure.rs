@@ -60,9 +60,8 @@ impl Rule for CapacityAfterFailure {
             let d = finding(
                 &Self::META,
                 format!(
-                    "without {} ({} can hold {rest}), {} cannot carry its expected {}",
+                    "with {} down, {} can hold {rest}: less than its expected {}",
                     b.servers[largest].name,
-                    b.name,
                     cx.backend_entity(b),
                     expected.connections
                 ),

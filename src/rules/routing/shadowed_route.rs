@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
-use crate::model::RouteKind;
+use crate::model::{Condition, MatchMethod, RouteKind};
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -29,6 +29,26 @@ declare_rule! {
     }
 }
 
+/// A condition every request meets: always, or a test every path passes
+/// (a prefix of `/`, a regex such as `^/`).
+fn matches_everything(c: &Condition) -> bool {
+    match c {
+        Condition::Always => true,
+        Condition::Pred(p) if p.fetch == "path" && p.pattern_files.is_empty() => match p.method {
+            Some(MatchMethod::Beg) => p.values.iter().any(|v| v == "/"),
+            Some(MatchMethod::Reg) => p
+                .values
+                .iter()
+                .any(|v| matches!(v.as_str(), "" | "^" | "/" | "^/" | ".*" | "^.*" | "^/.*")),
+            _ => false,
+        },
+        Condition::Acl(_, body) => matches_everything(body),
+        Condition::And(cs) => cs.iter().all(matches_everything),
+        Condition::Or(cs) => cs.iter().any(matches_everything),
+        _ => false,
+    }
+}
+
 impl Rule for ShadowedRoute {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -42,13 +62,14 @@ impl Rule for ShadowedRoute {
                 }
                 let shadow = e.routes[..j].iter().find(|earlier| {
                     !earlier.uncertain
-                        && (earlier.condition.is_always() || earlier.condition == later.condition)
+                        && (matches_everything(&earlier.condition)
+                            || earlier.condition == later.condition)
                 });
                 if let Some(earlier) = shadow {
-                    let why = if earlier.condition.is_always() {
-                        "always matches"
-                    } else {
+                    let why = if earlier.condition == later.condition {
                         "has the same condition"
+                    } else {
+                        "matches every request"
                     };
                     out.push(
                         finding(
