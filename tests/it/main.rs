@@ -1,6 +1,7 @@
 //! lbcheck's integration tests, in one binary.
 
 mod cli;
+mod cli_check;
 mod common;
 mod corpus;
 mod differential;

@@ -151,3 +151,29 @@ fn rendered_nginx_diagnostics() {
     }
     insta::assert_snapshot!("nginx_diagnostics", out);
 }
+
+#[test]
+fn rendered_check_output_for_the_incidents() {
+    let mut out = String::new();
+    let mut dirs: Vec<_> = std::fs::read_dir("configs/incidents")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        for file in ["haproxy-broken.cfg", "nginx-broken.conf"] {
+            let path = dir.join(file);
+            let policy_path = lbcheck::policy::find(&path).expect("policy");
+            let opts = lbcheck::check::CheckOptions {
+                policy: Some(lbcheck::policy::load(&policy_path).unwrap()),
+                ..Default::default()
+            };
+            let r = lbcheck::check::check(&[path], &opts, None).unwrap();
+            for d in &r.findings {
+                out.push_str(&lbcheck::report::text::render(&r.loaded.db, d, false));
+                out.push('\n');
+            }
+        }
+    }
+    insta::assert_snapshot!("incidents_check", out);
+}

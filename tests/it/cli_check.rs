@@ -1,0 +1,197 @@
+//! `lbcheck check`, `rules` and `explain` as a user runs them.
+
+use assert_cmd::Command;
+
+use crate::common::{fixtures, manifest_dir};
+
+fn lbcheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("lbcheck")
+        .expect("binary")
+        .current_dir(manifest_dir())
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (f, text) in files {
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+    dir
+}
+
+const UNEVEN: &str = "global\n    maxconn 100\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    \
+                      timeout server 1s\nfrontend fe\n    bind :80\n    default_backend be\nbackend be\n    \
+                      server a 10.0.0.1:80 check weight 1\n    server b 10.0.0.2:80 check weight 9\n";
+
+#[test]
+fn exit_status_follows_fail_on() {
+    let dir = scratch("failon", &[("lb.cfg", UNEVEN)]);
+    let f = dir.join("lb.cfg");
+    let f = f.to_str().unwrap();
+    let (code, stdout, _) = lbcheck(&["check", f, "--color", "never"]);
+    assert_eq!(code, 0, "a warning does not fail by default: {stdout}");
+    assert!(stdout.contains("warning[LB301]"), "{stdout}");
+    assert!(stdout.contains("1 warning"), "{stdout}");
+    assert_eq!(lbcheck(&["check", f, "--fail-on", "warning"]).0, 1);
+    assert_eq!(lbcheck(&["check", f, "--severity", "LB301=error"]).0, 1);
+    assert_eq!(
+        lbcheck(&["check", f, "--fail-on", "warning", "--ignore", "LB3"]).0,
+        0
+    );
+    let (_, stdout, _) = lbcheck(&["check", f, "--select", "LB2", "--color", "never"]);
+    assert!(!stdout.contains("LB301"), "{stdout}");
+}
+
+#[test]
+fn unparsable_input_exits_2() {
+    let bad = fixtures().join("haproxy/invalid/unmatched_quote.cfg");
+    let (code, stdout, _) = lbcheck(&["check", bad.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("error: unmatched quote"), "{stdout}");
+    assert_eq!(lbcheck(&["check", "/nonexistent.cfg"]).0, 2);
+}
+
+#[test]
+fn suppressions_need_a_reason_and_are_reported_when_unused() {
+    let suppressed = UNEVEN.replace(
+        "    server b 10.0.0.2:80 check weight 9\n",
+        "    # lbcheck: ignore LB301 -- b is the big machine\n    server b 10.0.0.2:80 check weight 9\n",
+    );
+    let no_reason = UNEVEN.replace(
+        "    server b 10.0.0.2:80 check weight 9\n",
+        "    # lbcheck: ignore LB301\n    server b 10.0.0.2:80 check weight 9\n",
+    );
+    let stale = UNEVEN.replace("weight 9", "weight 1").replace(
+        "backend be\n",
+        "backend be\n    # lbcheck: ignore-file LB102 -- legacy\n",
+    );
+    let dir = scratch(
+        "suppress",
+        &[
+            ("ok.cfg", &suppressed),
+            ("noreason.cfg", &no_reason),
+            ("stale.cfg", &stale),
+        ],
+    );
+    let (_, out, _) = lbcheck(&[
+        "check",
+        dir.join("ok.cfg").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(!out.contains("LB301") && !out.contains("LB001"), "{out}");
+    let (_, out, _) = lbcheck(&[
+        "check",
+        dir.join("noreason.cfg").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(
+        out.contains("warning[LB301]") && out.contains("gives no reason"),
+        "{out}"
+    );
+    let (_, out, _) = lbcheck(&[
+        "check",
+        dir.join("stale.cfg").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(
+        out.contains("warning[LB001]") && out.contains("suppresses nothing"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_policy_is_found_upward_and_its_errors_point_at_the_key() {
+    let dir = scratch(
+        "policy",
+        &[
+            ("lb.cfg", UNEVEN),
+            (".lbcheck.yaml", "rules:\n  severity:\n    LB301: error\n"),
+        ],
+    );
+    let f = dir.join("lb.cfg");
+    let (code, out, _) = lbcheck(&["check", f.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[LB301]"), "{out}");
+    std::fs::write(
+        dir.join(".lbcheck.yaml"),
+        "traffic:\n  entry_point:\n    fe: { peak_connections: 10 }\n",
+    )
+    .unwrap();
+    let (code, out, err) = lbcheck(&["check", f.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("unknown field `entry_point`"), "{err}");
+    assert!(err.contains(".lbcheck.yaml:2:3"), "{err}");
+    assert!(err.contains("did you mean 'entry_points'?"), "{err}");
+}
+
+#[test]
+fn json_findings() {
+    let dir = scratch("json", &[("lb.cfg", UNEVEN)]);
+    let (_, out, _) = lbcheck(&[
+        "check",
+        dir.join("lb.cfg").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "LB301");
+    assert_eq!(f["name"], "uneven-weights");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["line"], 13);
+    assert_eq!(f["entity"], "backend be/b");
+    assert!((f["data"]["share"].as_f64().unwrap() - 0.9).abs() < 1e-9);
+    assert_eq!(v["summary"]["warnings"], 1);
+}
+
+#[test]
+fn the_readme_incident_command_reports_the_cause() {
+    let (code, out, _) = lbcheck(&[
+        "check",
+        "configs/incidents/connection-limit-reached/haproxy-broken.cfg",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("error[LB401]: fe_www accepts 2000 connections"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let (code, out, _) = lbcheck(&["rules"]);
+    assert_eq!(code, 0);
+    for m in lbcheck::rules::all_meta() {
+        assert!(
+            out.contains(m.code) && out.contains(m.name),
+            "{} missing",
+            m.code
+        );
+    }
+    let (code, out, _) = lbcheck(&["explain", "LB203"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("LB203 no-health-check (health, warning by default)"),
+        "{out}"
+    );
+    assert!(out.contains("## How to fix"));
+    assert_eq!(lbcheck(&["explain", "uneven-weights"]).0, 0);
+    assert_eq!(lbcheck(&["explain", "LB999"]).0, 2);
+}
