@@ -39,7 +39,7 @@ fn check_one(path: PathBuf, base: &CheckOptions, explicit_policy: bool) -> Outco
 }
 
 pub fn check(args: CheckArgs) -> ExitCode {
-    let color = use_color(args.input.color);
+    let color = use_color(args.input.color, &std::io::stdout());
     let mut severity = Vec::new();
     for s in &args.severities {
         match severity_override(s) {

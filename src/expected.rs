@@ -3,10 +3,11 @@
 //! An entry point's figure is its own entry, else the profile's `default`.
 //! A backend's figure is its own entry under `backends:`; otherwise the
 //! traffic of the entry points that route to it flows in: all of it when the
-//! backend is the entry point's only destination, else an equal split among
-//! its destinations. Every assumption is recorded so a finding can say it.
+//! backend is the entry point's only destination; else the routes share it
+//! equally, a `split_clients` target by its percentages. Every assumption is
+//! recorded so a finding can say it.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use crate::model::{Model, Target};
 use crate::policy::TrafficProfile;
@@ -29,21 +30,41 @@ pub struct ExpectedLoad {
     pub profiled: bool,
 }
 
-/// The backends an entry point may send traffic to.
-fn destinations(model: &Model, entry: usize) -> BTreeSet<usize> {
-    let mut out = BTreeSet::new();
-    for r in &model.entry_points[entry].routes {
-        let names: Vec<&str> = match &r.target {
-            Target::Backend { name } => vec![name],
+/// The fraction of an entry point's traffic each backend gets: routes to
+/// backends share it equally; a dynamic route splits its part by the shares
+/// the config fixes (`split_clients`), else equally among its candidates.
+fn fractions(model: &Model, entry: usize) -> BTreeMap<usize, f64> {
+    let index = |name: &str| model.backends.iter().position(|b| b.name == name);
+    let routes: Vec<&Target> = model.entry_points[entry]
+        .routes
+        .iter()
+        .map(|r| &r.target)
+        .filter(|t| match t {
+            Target::Backend { name } => index(name).is_some(),
             Target::Dynamic { candidates, .. } => {
-                candidates.iter().map(|c| c.backend.as_str()).collect()
+                candidates.iter().any(|c| index(&c.backend).is_some())
             }
-            Target::Terminal { .. } => Vec::new(),
-        };
-        for n in names {
-            if let Some(i) = model.backends.iter().position(|b| b.name == n) {
-                out.insert(i);
+            Target::Terminal { .. } => false,
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    let part = 1.0 / routes.len().max(1) as f64;
+    for t in routes {
+        match t {
+            Target::Backend { name } => {
+                *out.entry(index(name).expect("filtered")).or_insert(0.0) += part
             }
+            Target::Dynamic { candidates, .. } => {
+                let known: Vec<_> = candidates
+                    .iter()
+                    .filter_map(|c| Some((index(&c.backend)?, c.share)))
+                    .collect();
+                let even = 1.0 / known.len() as f64;
+                for (bi, share) in known {
+                    *out.entry(bi).or_insert(0.0) += part * share.unwrap_or(even);
+                }
+            }
+            Target::Terminal { .. } => {}
         }
     }
     out
@@ -100,24 +121,20 @@ pub fn compute(model: &Model, profile: Option<&TrafficProfile>) -> ExpectedLoad 
     let stated: Vec<bool> = backends.iter().map(Option::is_some).collect();
     for (ei, expected) in entries.iter().enumerate() {
         let Some(expected) = expected else { continue };
-        let dest = destinations(model, ei);
-        if dest.is_empty() {
-            continue;
-        }
-        let part = expected.connections / dest.len() as u64;
-        for bi in dest {
+        for (bi, fraction) in fractions(model, ei) {
             if stated[bi] {
                 continue;
             }
-            let why = if part == expected.connections {
-                format!(
-                    "all of {}'s {} connections",
-                    model.entry_points[ei].name, expected.connections
-                )
+            let part = (expected.connections as f64 * fraction).round() as u64;
+            let name = &model.entry_points[ei].name;
+            let why = if (fraction - 1.0).abs() < 1e-9 {
+                format!("all of {name}'s {} connections", expected.connections)
             } else {
                 format!(
-                    "an equal share ({part}) of {}'s {} connections; give backends: in the traffic profile for exact figures",
-                    model.entry_points[ei].name, expected.connections
+                    "{:.0}% of {name}'s {} connections (routes share an entry point's traffic equally, \
+                     split_clients by its percentages; give backends: in the traffic profile for exact figures)",
+                    fraction * 100.0,
+                    expected.connections
                 )
             };
             let slot = backends[bi].get_or_insert(Expected {

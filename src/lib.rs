@@ -204,6 +204,7 @@ pub fn lower_nginx(
     let includes = syntax::nginx::include::resolve(db, files, &include_opts, &mut diagnostics);
     let db: &SourceDb = db;
     let tree = syntax::nginx::parser::parse(db, files, &includes, &mut diagnostics);
+    syntax::nginx::directives::check(&tree, &mut diagnostics);
     let context = opts.nginx_context.unwrap_or_else(|| {
         tree.first()
             .and_then(|d| Context::detect(d.name(), d.block.is_some() || d.raw.is_some()))

@@ -35,13 +35,13 @@ fn main() -> ExitCode {
     }
 }
 
-pub(crate) fn use_color(choice: ColorChoice) -> bool {
+/// Whether to colour output written to `stream` (auto: a terminal, and no
+/// NO_COLOR in the environment).
+pub(crate) fn use_color(choice: ColorChoice, stream: &impl IsTerminal) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
-        }
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && stream.is_terminal(),
     }
 }
 
@@ -71,7 +71,7 @@ fn load(input: &InputArgs) -> Result<lbcheck::Loaded, ExitCode> {
             return Err(ExitCode::from(EXIT_ERROR));
         }
     };
-    let color = use_color(input.color);
+    let color = use_color(input.color, &std::io::stderr());
     let mut err = std::io::stderr().lock();
     for d in &loaded.diagnostics {
         let _ = writeln!(err, "{}", report::text::render(&loaded.db, d, color));

@@ -5,6 +5,7 @@
 //! then [`parser::parse`] builds the tree over the loaded texts.
 
 pub mod ast;
+pub mod directives;
 pub mod include;
 pub mod lexer;
 pub mod parser;
