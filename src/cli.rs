@@ -29,6 +29,8 @@ pub enum Command {
     Route(RouteArgs),
     /// Check configs for the mistakes that cause outages (each PATH is one config).
     Check(CheckArgs),
+    /// Show what a change does: traffic shifts, routes, capacity, findings.
+    Diff(DiffArgs),
     /// List every rule: code, name, category, default severity.
     Rules,
     /// Explain a rule: what it checks, why it matters, an example, how to fix.
@@ -71,6 +73,43 @@ pub struct CheckArgs {
     /// A file holding just the `traffic:` part of a policy (expected load).
     #[arg(long, value_name = "FILE")]
     pub traffic: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// OLD NEW (two files or directories), or with --base the config's
+    /// PATH(s) in the working tree.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Compare with the config as it was at this git revision (e.g.
+    /// origin/main); its includes are read at that revision too.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// Output format; markdown is meant to be posted as a pull-request comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Exit with status 1 when the change introduces a finding at or above
+    /// this severity (error, warning, info, never).
+    #[arg(long, value_name = "LEVEL", default_value = "error")]
+    pub fail_on: FailOn,
+
+    /// Policy file (default: .lbcheck.yaml found upward from the new config).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// A file holding just the `traffic:` part of a policy.
+    #[arg(long, value_name = "FILE")]
+    pub traffic: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

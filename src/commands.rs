@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 
-use crate::cli::{CheckArgs, CheckFormat, severity_override};
+use crate::cli::{CheckArgs, CheckFormat, DiffArgs, DiffFormat, severity_override};
 use crate::{EXIT_ERROR, EXIT_FINDINGS, options, print, use_color};
 use lbcheck::check::{CheckOptions, CheckResult};
 use lbcheck::diag::Severity;
@@ -207,4 +207,154 @@ pub fn explain(code: &str) -> ExitCode {
         body.join("\n").trim()
     );
     print(&out)
+}
+
+/// The policy for a run: `--policy`, else the nearest `.lbcheck.yaml` above
+/// `near`; `--traffic` replaces its traffic.
+fn run_policy(
+    explicit: Option<&PathBuf>,
+    traffic: Option<&PathBuf>,
+    near: &std::path::Path,
+    color: bool,
+) -> Result<(Option<policy::Policy>, Option<policy::TrafficProfile>), ExitCode> {
+    let report = |e: Box<policy::PolicyError>| {
+        eprintln!("{}", report::text::render(&e.db, &e.diagnostic, color));
+        ExitCode::from(EXIT_ERROR)
+    };
+    let path = explicit.cloned().or_else(|| policy::find(near));
+    let policy = match path {
+        Some(p) => Some(policy::load(&p).map_err(report)?),
+        None => None,
+    };
+    let traffic = match traffic {
+        Some(t) => Some(policy::load_traffic(t).map_err(report)?),
+        None => None,
+    };
+    Ok((policy, traffic))
+}
+
+pub fn diff(args: DiffArgs) -> ExitCode {
+    let color = use_color(args.input.color, &std::io::stderr());
+    let paths = &args.input.paths;
+    let snapshot;
+    let (old_paths, new_paths): (Vec<PathBuf>, Vec<PathBuf>) = match &args.base {
+        Some(rev) => {
+            snapshot = match lbcheck::diff::git::snapshot(&paths[0], rev) {
+                Ok(s) => s,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            };
+            let mut old = Vec::new();
+            for p in paths {
+                match snapshot.map(p) {
+                    Ok(o) => old.push(o),
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::from(EXIT_ERROR);
+                    }
+                }
+            }
+            (old, paths.clone())
+        }
+        None if paths.len() == 2 => (vec![paths[0].clone()], vec![paths[1].clone()]),
+        None => {
+            eprintln!("error: diff takes OLD and NEW, or --base REV and the config's path(s)");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let (policy, traffic) = match run_policy(
+        args.policy.as_ref(),
+        args.traffic.as_ref(),
+        &new_paths[0],
+        color,
+    ) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let opts = CheckOptions {
+        load: options(&args.input),
+        haproxy_version: args.input.haproxy_version,
+        policy,
+        traffic,
+        ..Default::default()
+    };
+    let run = |paths: &[PathBuf], opts: &CheckOptions| -> Result<CheckResult, ExitCode> {
+        let r = lbcheck::check::check(paths, opts, None).map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        })?;
+        if r.failed {
+            for d in r
+                .findings
+                .iter()
+                .filter(|d| d.is_error() && d.code.is_none())
+            {
+                eprintln!("{}", report::text::render(&r.loaded.db, d, color));
+            }
+            return Err(ExitCode::from(EXIT_ERROR));
+        }
+        Ok(r)
+    };
+    let new = match run(&new_paths, &opts) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    // The old side may not exist yet at the base revision: compare with nothing.
+    let missing = old_paths.iter().all(|p| !p.exists());
+    let old = if missing && args.base.is_some() {
+        let mut db = lbcheck::source::SourceDb::new();
+        let id = db.add(old_paths[0].clone(), String::new());
+        let empty = match new.loaded.model.format {
+            lbcheck::model::SourceFormat::Haproxy => lbcheck::lower_haproxy(&db, &[id], &opts.load),
+            lbcheck::model::SourceFormat::Nginx => lbcheck::lower_nginx(&mut db, &[id], &opts.load),
+        };
+        CheckResult {
+            loaded: lbcheck::Loaded {
+                db,
+                model: empty.0,
+                diagnostics: Vec::new(),
+            },
+            findings: Vec::new(),
+            failed: false,
+            expected: Default::default(),
+            policy_path: None,
+        }
+    } else {
+        let mut old_opts = opts.clone();
+        old_opts.load.format = Some(match new.loaded.model.format {
+            lbcheck::model::SourceFormat::Haproxy => lbcheck::detect::InputFormat::Haproxy,
+            lbcheck::model::SourceFormat::Nginx => lbcheck::detect::InputFormat::Nginx,
+        });
+        match run(&old_paths, &old_opts) {
+            Ok(r) => r,
+            Err(code) => return code,
+        }
+    };
+    let report = lbcheck::diff::diff(&old, &new);
+    let name = |p: &[PathBuf]| {
+        p.iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let old_name = match &args.base {
+        Some(rev) => format!("{} at {rev}", name(&new_paths)),
+        None => name(&old_paths),
+    };
+    let out = match args.format {
+        DiffFormat::Text => report::diff_text::render(&report, &old_name, &name(&new_paths)),
+        DiffFormat::Json => report::diff_json::render(&report, &old.loaded.db, &new.loaded.db),
+        DiffFormat::Markdown => report::diff_markdown::render(&report),
+    };
+    if print(&out) != ExitCode::SUCCESS {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let fails = report
+        .findings
+        .introduced
+        .iter()
+        .any(|d| args.fail_on.fails(d.severity));
+    ExitCode::from(if fails { EXIT_FINDINGS } else { 0 })
 }

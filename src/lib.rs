@@ -15,6 +15,7 @@
 pub mod check;
 pub mod detect;
 pub mod diag;
+pub mod diff;
 pub mod error;
 pub mod expected;
 pub mod model;

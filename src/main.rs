@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Model(args) => model(args),
         Command::Route(args) => route(args),
         Command::Check(args) => commands::check(args),
+        Command::Diff(args) => commands::diff(args),
         Command::Rules => commands::rules(),
         Command::Explain { code } => commands::explain(&code),
     }

@@ -1,0 +1,538 @@
+//! Entity changes between two models: backends, entry points and servers
+//! matched by name (nginx servers by address), renamed backends found by
+//! their servers, and every attribute that changed, with its line on each side.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::model::{Backend, EntryPoint, Model, Server, SourceFormat, Sourced};
+use crate::source::{SourceDb, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Renamed,
+    Changed,
+}
+
+/// Where something stands on one side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+}
+
+/// One change of the config's meaning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// `backend be_web`, `backend be_web/web3`, `frontend fe`.
+    pub entity: String,
+    /// The attribute that changed (`weight`), for `changed`.
+    pub attribute: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub old: Option<Place>,
+    pub new: Option<Place>,
+}
+
+fn place(db: &SourceDb, span: Span) -> Place {
+    let loc = db.location(span);
+    Place {
+        file: loc.path.display().to_string(),
+        line: loc.line,
+    }
+}
+
+/// Both sides, for building changes.
+pub struct Sides<'a> {
+    pub old_db: &'a SourceDb,
+    pub new_db: &'a SourceDb,
+    pub old: &'a Model,
+    pub new: &'a Model,
+}
+
+impl Sides<'_> {
+    fn changed<T: std::fmt::Display + PartialEq>(
+        &self,
+        out: &mut Vec<Change>,
+        entity: &str,
+        attribute: &str,
+        before: (&Sourced<T>, Span),
+        after: (&Sourced<T>, Span),
+    ) {
+        if before.0.value == after.0.value {
+            return;
+        }
+        out.push(Change {
+            kind: ChangeKind::Changed,
+            entity: entity.to_string(),
+            attribute: Some(attribute.to_string()),
+            before: Some(before.0.value.to_string()),
+            after: Some(after.0.value.to_string()),
+            old: Some(place(self.old_db, before.0.span.unwrap_or(before.1))),
+            new: Some(place(self.new_db, after.0.span.unwrap_or(after.1))),
+        });
+    }
+
+    fn text_changed(
+        &self,
+        out: &mut Vec<Change>,
+        entity: &str,
+        attribute: &str,
+        before: (String, Span),
+        after: (String, Span),
+    ) {
+        if before.0 == after.0 {
+            return;
+        }
+        out.push(Change {
+            kind: ChangeKind::Changed,
+            entity: entity.to_string(),
+            attribute: Some(attribute.to_string()),
+            before: Some(before.0),
+            after: Some(after.0),
+            old: Some(place(self.old_db, before.1)),
+            new: Some(place(self.new_db, after.1)),
+        });
+    }
+
+    fn presence(&self, out: &mut Vec<Change>, kind: ChangeKind, entity: String, span: Span) {
+        let (old, new) = match kind {
+            ChangeKind::Removed => (Some(place(self.old_db, span)), None),
+            _ => (None, Some(place(self.new_db, span))),
+        };
+        out.push(Change {
+            kind,
+            entity,
+            attribute: None,
+            before: None,
+            after: None,
+            old,
+            new,
+        });
+    }
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map_or("none".to_string(), |n| n.to_string())
+}
+
+/// The word for a backend in this format.
+pub fn backend_word(model: &Model) -> &'static str {
+    match model.format {
+        SourceFormat::Haproxy => "backend",
+        SourceFormat::Nginx => "upstream",
+    }
+}
+
+/// The key a server is matched by on both sides.
+pub fn server_key(model: &Model, s: &Server) -> String {
+    match model.format {
+        SourceFormat::Haproxy => s.name.clone(),
+        SourceFormat::Nginx => s.address.clone(),
+    }
+}
+
+fn addresses(b: &Backend) -> BTreeSet<&str> {
+    b.servers.iter().map(|s| s.address.as_str()).collect()
+}
+
+/// Old backend index → new backend index, by name, then renames (same
+/// non-empty server addresses under a new name).
+pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
+    let mut pairs = Vec::new();
+    let mut used = vec![false; new.backends.len()];
+    let mut unmatched_old = Vec::new();
+    for (i, b) in old.backends.iter().enumerate() {
+        match new.backends.iter().position(|n| n.name == b.name) {
+            Some(j) => {
+                used[j] = true;
+                pairs.push((i, j, false));
+            }
+            None => unmatched_old.push(i),
+        }
+    }
+    for i in unmatched_old {
+        let key = addresses(&old.backends[i]);
+        if key.is_empty() {
+            continue;
+        }
+        if let Some(j) =
+            (0..new.backends.len()).find(|&j| !used[j] && addresses(&new.backends[j]) == key)
+        {
+            used[j] = true;
+            pairs.push((i, j, true));
+        }
+    }
+    pairs.sort();
+    pairs
+}
+
+fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: &mut Vec<Change>) {
+    sides.changed(
+        out,
+        entity,
+        "weight",
+        (&old.weight, old.span),
+        (&new.weight, new.span),
+    );
+    sides.text_changed(
+        out,
+        entity,
+        "maxconn",
+        (opt(old.maxconn.value), old.maxconn.span.unwrap_or(old.span)),
+        (opt(new.maxconn.value), new.maxconn.span.unwrap_or(new.span)),
+    );
+    sides.changed(
+        out,
+        entity,
+        "backup",
+        (&old.backup, old.span),
+        (&new.backup, new.span),
+    );
+    sides.changed(
+        out,
+        entity,
+        "disabled",
+        (&old.disabled, old.span),
+        (&new.disabled, new.span),
+    );
+    sides.changed(
+        out,
+        entity,
+        "check",
+        (&old.check, old.span),
+        (&new.check, new.span),
+    );
+    sides.text_changed(
+        out,
+        entity,
+        "address",
+        (old.address.clone(), old.span),
+        (new.address.clone(), new.span),
+    );
+    if let (Some(a), Some(b)) = (&old.max_fails, &new.max_fails) {
+        sides.changed(out, entity, "max_fails", (a, old.span), (b, new.span));
+    }
+}
+
+fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Change>) {
+    let word = backend_word(sides.new);
+    let entity = format!("{word} {}", new.name);
+    let algo = |b: &Backend| {
+        let args = b
+            .algorithm
+            .value
+            .args
+            .get(1..)
+            .map(|a| a.join(" "))
+            .unwrap_or_default();
+        format!(
+            "{} {args}",
+            b.algorithm.value.kind.name_in(sides.new.format)
+        )
+        .trim()
+        .to_string()
+    };
+    sides.text_changed(
+        out,
+        &entity,
+        "balance",
+        (algo(old), old.algorithm.span.unwrap_or(old.span)),
+        (algo(new), new.algorithm.span.unwrap_or(new.span)),
+    );
+    sides.changed(
+        out,
+        &entity,
+        "hash-type",
+        (&old.hash_type, old.span),
+        (&new.hash_type, new.span),
+    );
+    let check = |b: &Backend| {
+        b.health
+            .check_type
+            .as_ref()
+            .map_or("none".to_string(), |c| c.value.clone())
+    };
+    sides.text_changed(
+        out,
+        &entity,
+        "health check",
+        (check(old), old.span),
+        (check(new), new.span),
+    );
+    sides.changed(
+        out,
+        &entity,
+        "allbackups",
+        (&old.health.allbackups, old.span),
+        (&new.health.allbackups, new.span),
+    );
+    timeouts(
+        sides,
+        &entity,
+        (&old.timeouts, old.span),
+        (&new.timeouts, new.span),
+        out,
+    );
+    let key = |m: &Model, s: &Server| server_key(m, s);
+    for s in &old.servers {
+        let k = key(sides.old, s);
+        match new.servers.iter().find(|n| key(sides.new, n) == k) {
+            Some(n) => server_changes(sides, &format!("{entity}/{k}"), s, n, out),
+            None => sides.presence(out, ChangeKind::Removed, format!("{entity}/{k}"), s.span),
+        }
+    }
+    for n in &new.servers {
+        let k = key(sides.new, n);
+        if !old.servers.iter().any(|s| key(sides.old, s) == k) {
+            sides.presence(out, ChangeKind::Added, format!("{entity}/{k}"), n.span);
+        }
+    }
+}
+
+fn timeouts(
+    sides: &Sides,
+    entity: &str,
+    old: (&[(String, Sourced<u64>)], Span),
+    new: (&[(String, Sourced<u64>)], Span),
+    out: &mut Vec<Change>,
+) {
+    let names: BTreeSet<&String> = old.0.iter().chain(new.0).map(|(k, _)| k).collect();
+    for name in names {
+        let find = |list: &[(String, Sourced<u64>)]| {
+            list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        };
+        let (a, b) = (find(old.0), find(new.0));
+        let text = |v: &Option<Sourced<u64>>| {
+            v.as_ref()
+                .map_or("none".to_string(), |v| format!("{}ms", v.value))
+        };
+        let span = |v: &Option<Sourced<u64>>, fallback: Span| {
+            v.as_ref().and_then(|v| v.span).unwrap_or(fallback)
+        };
+        sides.text_changed(
+            out,
+            entity,
+            &format!("timeout {name}"),
+            (text(&a), span(&a, old.1)),
+            (text(&b), span(&b, new.1)),
+        );
+    }
+}
+
+fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Vec<Change>) {
+    let entity = format!("entry point {}", new.name);
+    sides.text_changed(
+        out,
+        &entity,
+        "maxconn",
+        (opt(old.maxconn.value), old.maxconn.span.unwrap_or(old.span)),
+        (opt(new.maxconn.value), new.maxconn.span.unwrap_or(new.span)),
+    );
+    let binds = |e: &EntryPoint| {
+        e.binds
+            .iter()
+            .map(|b| b.address.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    sides.text_changed(
+        out,
+        &entity,
+        "binds",
+        (binds(old), old.span),
+        (binds(new), new.span),
+    );
+    let names = |e: &EntryPoint| e.server_names.join(" ");
+    sides.text_changed(
+        out,
+        &entity,
+        "server_name",
+        (names(old), old.span),
+        (names(new), new.span),
+    );
+    timeouts(
+        sides,
+        &entity,
+        (&old.timeouts, old.span),
+        (&new.timeouts, new.span),
+        out,
+    );
+    // Routes, compared as "condition -> target" lines, in order.
+    let lines = |e: &EntryPoint| -> Vec<(String, Span)> {
+        e.routes
+            .iter()
+            .map(|r| {
+                let target = match &r.target {
+                    crate::model::Target::Backend { name } => name.clone(),
+                    crate::model::Target::Dynamic { expression, .. } => expression.clone(),
+                    crate::model::Target::Terminal { action } => format!("[{action}]"),
+                };
+                (format!("{} -> {target}", r.condition), r.span)
+            })
+            .collect()
+    };
+    let (a, b) = (lines(old), lines(new));
+    for (text, span) in &a {
+        if !b.iter().any(|(t, _)| t == text) {
+            out.push(Change {
+                kind: ChangeKind::Removed,
+                entity: format!("{entity} route"),
+                attribute: None,
+                before: Some(text.clone()),
+                after: None,
+                old: Some(place(sides.old_db, *span)),
+                new: None,
+            });
+        }
+    }
+    for (text, span) in &b {
+        if !a.iter().any(|(t, _)| t == text) {
+            out.push(Change {
+                kind: ChangeKind::Added,
+                entity: format!("{entity} route"),
+                attribute: None,
+                before: None,
+                after: Some(text.clone()),
+                old: None,
+                new: Some(place(sides.new_db, *span)),
+            });
+        }
+    }
+    let common_a: Vec<&String> = a
+        .iter()
+        .map(|(t, _)| t)
+        .filter(|t| b.iter().any(|(u, _)| u == *t))
+        .collect();
+    let common_b: Vec<&String> = b
+        .iter()
+        .map(|(t, _)| t)
+        .filter(|t| a.iter().any(|(u, _)| u == *t))
+        .collect();
+    if common_a != common_b {
+        out.push(Change {
+            kind: ChangeKind::Changed,
+            entity,
+            attribute: Some("route order".to_string()),
+            before: Some(
+                common_a
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ),
+            after: Some(
+                common_b
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ),
+            old: Some(place(sides.old_db, old.span)),
+            new: Some(place(sides.new_db, new.span)),
+        });
+    }
+}
+
+/// Every entity change between the two models.
+pub fn changes(sides: &Sides) -> Vec<Change> {
+    let mut out = Vec::new();
+    let (old, new) = (sides.old, sides.new);
+    let word = backend_word(new);
+    let pairs = match_backends(old, new);
+    for &(i, j, renamed) in &pairs {
+        if renamed {
+            out.push(Change {
+                kind: ChangeKind::Renamed,
+                entity: format!("{word} {}", old.backends[i].name),
+                attribute: None,
+                before: Some(old.backends[i].name.clone()),
+                after: Some(new.backends[j].name.clone()),
+                old: Some(place(sides.old_db, old.backends[i].span)),
+                new: Some(place(sides.new_db, new.backends[j].span)),
+            });
+        }
+        backend_changes(sides, &old.backends[i], &new.backends[j], &mut out);
+    }
+    for (i, b) in old.backends.iter().enumerate() {
+        if !pairs.iter().any(|p| p.0 == i) {
+            sides.presence(
+                &mut out,
+                ChangeKind::Removed,
+                format!("{word} {}", b.name),
+                b.span,
+            );
+        }
+    }
+    for (j, b) in new.backends.iter().enumerate() {
+        if !pairs.iter().any(|p| p.1 == j) {
+            sides.presence(
+                &mut out,
+                ChangeKind::Added,
+                format!("{word} {}", b.name),
+                b.span,
+            );
+        }
+    }
+    for e in &old.entry_points {
+        match new.entry_points.iter().find(|n| n.name == e.name) {
+            Some(n) => entry_changes(sides, e, n, &mut out),
+            None => sides.presence(
+                &mut out,
+                ChangeKind::Removed,
+                format!("entry point {}", e.name),
+                e.span,
+            ),
+        }
+    }
+    for n in &new.entry_points {
+        if !old.entry_points.iter().any(|e| e.name == n.name) {
+            sides.presence(
+                &mut out,
+                ChangeKind::Added,
+                format!("entry point {}", n.name),
+                n.span,
+            );
+        }
+    }
+    let limit = |m: &Model| opt(m.limits.global_maxconn.value);
+    let span = |m: &Model| m.limits.global_maxconn.span;
+    if let (Some(a), Some(b)) = (span(old), span(new)) {
+        sides.text_changed(
+            &mut out,
+            "global",
+            "maxconn",
+            (limit(old), a),
+            (limit(new), b),
+        );
+    }
+    let nginx = |m: &Model| {
+        m.limits
+            .nginx_connections()
+            .map_or("unknown".to_string(), |n| n.to_string())
+    };
+    if new.format == SourceFormat::Nginx && nginx(old) != nginx(new) {
+        let s = |m: &Model, db| {
+            m.limits
+                .worker_connections
+                .as_ref()
+                .and_then(|w| w.span)
+                .map(|sp| place(db, sp))
+        };
+        out.push(Change {
+            kind: ChangeKind::Changed,
+            entity: "main".to_string(),
+            attribute: Some("worker connections (processes x connections)".to_string()),
+            before: Some(nginx(old)),
+            after: Some(nginx(new)),
+            old: s(old, sides.old_db),
+            new: s(new, sides.new_db),
+        });
+    }
+    out
+}

@@ -1,0 +1,339 @@
+//! What a change does: entity changes, traffic shifts, capacity, routes, and
+//! the findings it introduces or fixes, with a risk summary on top.
+
+pub mod git;
+pub mod matching;
+pub mod probes;
+
+use serde::Serialize;
+
+use self::matching::{Change, Sides, backend_word, match_backends, server_key};
+use self::probes::Probe;
+use crate::check::CheckResult;
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{Backend, Model};
+use crate::rules::health::usable;
+use crate::traffic::Shares;
+
+/// One server's share of its backend, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareChange {
+    pub backend: String,
+    /// HAProxy server name; nginx address.
+    pub server: String,
+    pub address: String,
+    /// Fractions of the backend's traffic; 0 where the server is absent.
+    pub before: f64,
+    pub after: f64,
+}
+
+impl ShareChange {
+    pub fn shift_pp(&self) -> f64 {
+        (self.after - self.before) * 100.0
+    }
+}
+
+/// A connection capacity before and after; `None` is unlimited or unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityChange {
+    pub entity: String,
+    pub before: Option<u64>,
+    pub after: Option<u64>,
+    /// With the largest server down (backends only).
+    pub before_n_minus_1: Option<u64>,
+    pub after_n_minus_1: Option<u64>,
+    /// The expected load after, when a profile gives it.
+    pub expected: Option<u64>,
+}
+
+/// A probe that now goes elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RouteChange {
+    pub probe: Probe,
+    pub before: String,
+    pub after: String,
+}
+
+/// Findings introduced, fixed and unchanged by the change.
+#[derive(Debug, Default)]
+pub struct FindingsDelta {
+    pub introduced: Vec<Diagnostic>,
+    pub fixed: Vec<Diagnostic>,
+    pub unchanged: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct DiffReport {
+    /// The few lines a reviewer must read, most important first.
+    pub risks: Vec<String>,
+    pub changes: Vec<Change>,
+    /// Shares that moved, the largest shift per backend first.
+    pub shares: Vec<ShareChange>,
+    pub capacity: Vec<CapacityChange>,
+    pub routes: Vec<RouteChange>,
+    /// The probe list was cut at [`probes::MAX_PROBES`].
+    pub probes_truncated: bool,
+    pub probes_evaluated: usize,
+    pub findings: FindingsDelta,
+}
+
+/// Capacity of a backend's usable servers (limits plus queues), and with its
+/// largest one down; `None` when a server is unlimited.
+pub fn backend_capacity(b: &Backend) -> (Option<u64>, Option<u64>) {
+    let full = crate::rules::capacity::capacity(b, None);
+    let largest = usable(b)
+        .into_iter()
+        .max_by_key(|&i| b.servers[i].maxconn.value.unwrap_or(0));
+    let n1 = largest.and_then(|l| crate::rules::capacity::capacity(b, Some(l)));
+    (full, n1)
+}
+
+fn shares_of(model: &Model) -> Vec<Shares> {
+    crate::all_shares(model, &crate::WhatIf::default()).unwrap_or_default()
+}
+
+fn share_changes(old: &Model, new: &Model) -> Vec<ShareChange> {
+    let (so, sn) = (shares_of(old), shares_of(new));
+    let mut per_backend: Vec<Vec<ShareChange>> = Vec::new();
+    for (i, j, _) in match_backends(old, new) {
+        let (bo, bn) = (&old.backends[i], &new.backends[j]);
+        let mut rows = Vec::new();
+        for (k, s) in bo.servers.iter().enumerate() {
+            let key = server_key(old, s);
+            let after = bn
+                .servers
+                .iter()
+                .position(|n| server_key(new, n) == key)
+                .map_or(0.0, |m| sn[j].servers[m].share);
+            rows.push(ShareChange {
+                backend: bn.name.clone(),
+                server: key,
+                address: s.address.clone(),
+                before: so[i].servers[k].share,
+                after,
+            });
+        }
+        for (m, n) in bn.servers.iter().enumerate() {
+            let key = server_key(new, n);
+            if !bo.servers.iter().any(|s| server_key(old, s) == key) {
+                rows.push(ShareChange {
+                    backend: bn.name.clone(),
+                    server: key,
+                    address: n.address.clone(),
+                    before: 0.0,
+                    after: sn[j].servers[m].share,
+                });
+            }
+        }
+        rows.retain(|r| (r.after - r.before).abs() > 1e-9);
+        rows.sort_by(|a, b| b.shift_pp().abs().total_cmp(&a.shift_pp().abs()));
+        if !rows.is_empty() {
+            per_backend.push(rows);
+        }
+    }
+    per_backend.sort_by(|a, b| b[0].shift_pp().abs().total_cmp(&a[0].shift_pp().abs()));
+    per_backend.into_iter().flatten().collect()
+}
+
+fn capacity_changes(old: &CheckResult, new: &CheckResult) -> Vec<CapacityChange> {
+    let (mo, mn) = (&old.loaded.model, &new.loaded.model);
+    let mut out = Vec::new();
+    let word = backend_word(mn);
+    for (i, j, _) in match_backends(mo, mn) {
+        let (before, before_n1) = backend_capacity(&mo.backends[i]);
+        let (after, after_n1) = backend_capacity(&mn.backends[j]);
+        let expected = new
+            .expected
+            .backends
+            .get(j)
+            .cloned()
+            .flatten()
+            .map(|e| e.connections);
+        if before != after || before_n1 != after_n1 {
+            out.push(CapacityChange {
+                entity: format!("{word} {}", mn.backends[j].name),
+                before,
+                after,
+                before_n_minus_1: before_n1,
+                after_n_minus_1: after_n1,
+                expected,
+            });
+        }
+    }
+    for (j, e) in mn.entry_points.iter().enumerate() {
+        let Some(o) = mo.entry_points.iter().find(|o| o.name == e.name) else {
+            continue;
+        };
+        if o.maxconn.value != e.maxconn.value {
+            out.push(CapacityChange {
+                entity: format!("entry point {}", e.name),
+                before: o.maxconn.value,
+                after: e.maxconn.value,
+                before_n_minus_1: None,
+                after_n_minus_1: None,
+                expected: new
+                    .expected
+                    .entries
+                    .get(j)
+                    .cloned()
+                    .flatten()
+                    .map(|e| e.connections),
+            });
+        }
+    }
+    out
+}
+
+fn route_changes(old: &Model, new: &Model) -> (Vec<RouteChange>, bool, usize) {
+    let renamed: Vec<(String, String)> = match_backends(old, new)
+        .into_iter()
+        .filter(|p| p.2)
+        .map(|(i, j, _)| (old.backends[i].name.clone(), new.backends[j].name.clone()))
+        .collect();
+    let (list, truncated) = probes::probes(old, new);
+    let mut out = Vec::new();
+    for probe in &list {
+        let before = probes::destination(old, probe);
+        let after = probes::destination(new, probe);
+        if before != after && !renamed.contains(&(before.clone(), after.clone())) {
+            out.push(RouteChange {
+                probe: probe.clone(),
+                before,
+                after,
+            });
+        }
+    }
+    (out, truncated, list.len())
+}
+
+/// A finding's identity across the two sides: its code and what it is about.
+fn key(d: &Diagnostic) -> (Option<&'static str>, Option<String>, String) {
+    let entity = d.entity.clone();
+    // Without an entity, the message minus its numbers identifies it.
+    let message = if entity.is_some() {
+        String::new()
+    } else {
+        d.message.chars().filter(|c| !c.is_ascii_digit()).collect()
+    };
+    (d.code, entity, message)
+}
+
+fn findings_delta(old: &[Diagnostic], new: &[Diagnostic]) -> FindingsDelta {
+    let mut remaining: Vec<Option<&Diagnostic>> = old.iter().map(Some).collect();
+    let mut delta = FindingsDelta::default();
+    for d in new {
+        let k = key(d);
+        match remaining
+            .iter_mut()
+            .find(|o| o.is_some_and(|o| key(o) == k))
+        {
+            Some(slot) => {
+                *slot = None;
+                delta.unchanged.push(d.clone());
+            }
+            None => delta.introduced.push(d.clone()),
+        }
+    }
+    delta.fixed = remaining.into_iter().flatten().cloned().collect();
+    delta
+}
+
+fn risks(report: &DiffReport) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in report
+        .findings
+        .introduced
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+    {
+        out.push(format!(
+            "introduces {}: {}",
+            d.code.unwrap_or("an error"),
+            d.message
+        ));
+    }
+    for s in report
+        .shares
+        .iter()
+        .filter(|s| s.shift_pp().abs() >= 10.0)
+        .take(5)
+    {
+        out.push(format!(
+            "{}/{} goes from {:.1}% to {:.1}% of {}'s traffic ({:+.1} pp)",
+            s.backend,
+            s.server,
+            s.before * 100.0,
+            s.after * 100.0,
+            s.backend,
+            s.shift_pp()
+        ));
+    }
+    if !report.routes.is_empty() {
+        let first = &report.routes[0];
+        out.push(format!(
+            "{} probe request(s) now go elsewhere, e.g. Host: {} {} (port {}): {} -> {}",
+            report.routes.len(),
+            first.probe.host,
+            first.probe.path,
+            first.probe.port,
+            first.before,
+            first.after
+        ));
+    }
+    for c in &report.capacity {
+        if let (Some(b), Some(a)) = (c.before, c.after)
+            && a < b
+            && (b - a) * 5 >= b
+        {
+            out.push(format!(
+                "{} capacity drops from {b} to {a} ({:.0}%)",
+                c.entity,
+                (a as f64 - b as f64) / b as f64 * 100.0
+            ));
+        }
+    }
+    let warnings: Vec<&str> = report
+        .findings
+        .introduced
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .filter_map(|d| d.code)
+        .collect();
+    if !warnings.is_empty() {
+        out.push(format!(
+            "introduces {} warning(s): {}",
+            warnings.len(),
+            warnings.join(", ")
+        ));
+    }
+    if !report.findings.fixed.is_empty() {
+        out.push(format!("fixes {} finding(s)", report.findings.fixed.len()));
+    }
+    if out.is_empty() {
+        out.push("no change to routing, traffic shares, capacity or findings".to_string());
+    }
+    out
+}
+
+/// Compares two checked configs.
+pub fn diff(old: &CheckResult, new: &CheckResult) -> DiffReport {
+    let sides = Sides {
+        old_db: &old.loaded.db,
+        new_db: &new.loaded.db,
+        old: &old.loaded.model,
+        new: &new.loaded.model,
+    };
+    let (routes, probes_truncated, probes_evaluated) = route_changes(sides.old, sides.new);
+    let mut report = DiffReport {
+        risks: Vec::new(),
+        changes: matching::changes(&sides),
+        shares: share_changes(sides.old, sides.new),
+        capacity: capacity_changes(old, new),
+        routes,
+        probes_truncated,
+        probes_evaluated,
+        findings: findings_delta(&old.findings, &new.findings),
+    };
+    report.risks = risks(&report);
+    report
+}
