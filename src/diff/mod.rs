@@ -309,6 +309,17 @@ fn risks(report: &DiffReport) -> Vec<String> {
     if !report.findings.fixed.is_empty() {
         out.push(format!("fixes {} finding(s)", report.findings.fixed.len()));
     }
+    for c in report
+        .changes
+        .iter()
+        .filter(|c| c.kind == matching::ChangeKind::Renamed)
+    {
+        out.push(format!(
+            "renames {} to {} (same servers)",
+            c.entity,
+            c.after.as_deref().unwrap_or("")
+        ));
+    }
     if out.is_empty() {
         out.push("no change to routing, traffic shares, capacity or findings".to_string());
     }

@@ -4,6 +4,7 @@ mod cli;
 mod cli_check;
 mod common;
 mod corpus;
+mod diff;
 mod differential;
 mod differential_nginx;
 mod incidents;

@@ -1,0 +1,387 @@
+//! `lbcheck diff` on before/after pairs for each kind of change, in both
+//! formats; `--base` on a temporary git repository; the incidents diffed
+//! fixed -> broken name their cause first; snapshots of every format.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lbcheck::check::{CheckOptions, CheckResult, check};
+use lbcheck::diff::matching::ChangeKind;
+use lbcheck::diff::{DiffReport, diff};
+
+use crate::common::{fixtures, manifest_dir};
+
+fn load(path: &Path) -> CheckResult {
+    let r = check(&[path.to_path_buf()], &CheckOptions::default(), None).expect("loads");
+    assert!(!r.failed, "{}: {:#?}", path.display(), r.findings);
+    r
+}
+
+fn pair(kind: &str, ext: &str) -> DiffReport {
+    let dir = fixtures().join("diff").join(kind);
+    diff(
+        &load(&dir.join(format!("old.{ext}"))),
+        &load(&dir.join(format!("new.{ext}"))),
+    )
+}
+
+fn has_change(r: &DiffReport, kind: ChangeKind, attribute: Option<&str>) -> bool {
+    r.changes
+        .iter()
+        .any(|c| c.kind == kind && (attribute.is_none() || c.attribute.as_deref() == attribute))
+}
+
+#[test]
+fn weight_change_shifts_shares() {
+    for ext in ["cfg", "conf"] {
+        let r = pair("weight-change", ext);
+        assert!(
+            has_change(&r, ChangeKind::Changed, Some("weight")),
+            "{ext}: {:?}",
+            r.changes
+        );
+        let top = &r.shares[0];
+        assert!(
+            (top.before - 1.0 / 3.0).abs() < 1e-9 && (top.after - 40.0 / 60.0).abs() < 1e-9,
+            "{top:?}"
+        );
+        assert!(
+            r.risks[0].contains("goes from 33.3% to 66.7%"),
+            "{:?}",
+            r.risks
+        );
+    }
+}
+
+#[test]
+fn removed_and_disabled_servers_lose_their_share() {
+    for ext in ["cfg", "conf"] {
+        for kind in ["server-removed", "server-disabled"] {
+            let r = pair(kind, ext);
+            let expected = if kind == "server-removed" {
+                (ChangeKind::Removed, None)
+            } else {
+                (ChangeKind::Changed, Some("disabled"))
+            };
+            assert!(
+                has_change(&r, expected.0, expected.1),
+                "{kind}.{ext}: {:?}",
+                r.changes
+            );
+            let lost = r
+                .shares
+                .iter()
+                .find(|s| s.address == "10.0.2.3:8080")
+                .expect("the server's share moved");
+            assert_eq!(lost.after, 0.0);
+        }
+    }
+}
+
+#[test]
+fn algorithm_change_is_reported() {
+    for ext in ["cfg", "conf"] {
+        assert!(
+            has_change(
+                &pair("algorithm-change", ext),
+                ChangeKind::Changed,
+                Some("balance")
+            ),
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn a_renamed_backend_is_one_rename_not_a_reroute() {
+    for ext in ["cfg", "conf"] {
+        let r = pair("backend-renamed", ext);
+        assert!(
+            has_change(&r, ChangeKind::Renamed, None),
+            "{ext}: {:?}",
+            r.changes
+        );
+        assert!(r.routes.is_empty(), "{ext}: {:?}", r.routes);
+        assert!(r.shares.is_empty(), "{ext}: {:?}", r.shares);
+        assert!(r.risks[0].starts_with("renames"), "{:?}", r.risks);
+    }
+}
+
+#[test]
+fn route_and_default_changes_move_probes() {
+    for ext in ["cfg", "conf"] {
+        let r = pair("route-condition-changed", ext);
+        let api = if ext == "cfg" { "be_api" } else { "api" };
+        assert!(
+            r.routes
+                .iter()
+                .any(|c| c.probe.path.starts_with("/api/") && c.before == api),
+            "{ext}: {:?}",
+            r.routes
+        );
+        assert!(
+            r.routes
+                .iter()
+                .any(|c| c.probe.path.starts_with("/v2/") && c.after == api),
+            "{ext}: {:?}",
+            r.routes
+        );
+        let r = pair("default-backend-changed", ext);
+        assert!(
+            r.routes
+                .iter()
+                .any(|c| c.probe.host == lbcheck::diff::probes::UNMATCHED_HOST
+                    && c.probe.path == "/"
+                    && c.after == api),
+            "{ext}: {:?}",
+            r.routes
+        );
+    }
+}
+
+#[test]
+fn lowered_maxconn_drops_capacity() {
+    for ext in ["cfg", "conf"] {
+        let r = pair("maxconn-lowered", ext);
+        let c = r
+            .capacity
+            .iter()
+            .find(|c| c.entity.ends_with("api"))
+            .expect("capacity change");
+        assert_eq!((c.before, c.after), (Some(2000), Some(1100)), "{ext}");
+        assert_eq!(
+            (c.before_n_minus_1, c.after_n_minus_1),
+            (Some(1000), Some(100)),
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn removed_health_checks_are_a_change_and_a_finding() {
+    for ext in ["cfg", "conf"] {
+        let r = pair("health-check-removed", ext);
+        let attr = if ext == "cfg" { "check" } else { "max_fails" };
+        assert!(
+            has_change(&r, ChangeKind::Changed, Some(attr)),
+            "{ext}: {:?}",
+            r.changes
+        );
+        assert!(
+            r.findings
+                .introduced
+                .iter()
+                .any(|d| d.code == Some("LB203")),
+            "{ext}"
+        );
+    }
+}
+
+#[test]
+fn a_change_in_an_included_file_is_seen_there() {
+    let dir = fixtures().join("diff/include-file-changed");
+    let r = diff(
+        &load(&dir.join("old-nginx/nginx.conf")),
+        &load(&dir.join("new-nginx/nginx.conf")),
+    );
+    let c = r
+        .changes
+        .iter()
+        .find(|c| c.attribute.as_deref() == Some("weight"))
+        .expect("weight change");
+    assert!(
+        c.new.as_ref().unwrap().file.ends_with("conf.d/web.conf"),
+        "{c:?}"
+    );
+    let r = diff(
+        &load(&dir.join("old-haproxy")),
+        &load(&dir.join("new-haproxy")),
+    );
+    let c = r
+        .changes
+        .iter()
+        .find(|c| c.attribute.as_deref() == Some("weight"))
+        .expect("weight change");
+    assert!(
+        c.new.as_ref().unwrap().file.ends_with("20-backends.cfg"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn each_incident_diffed_from_its_fix_names_the_cause_first() {
+    let root = manifest_dir().join("configs/incidents");
+    let causes = [
+        ("connection-limit-reached", "LB401"),
+        ("overloaded-while-others-idle", "small"),
+        ("routing-change-wrong-pool", "now go elsewhere"),
+        ("uneven-weights-after-update", "to 83.3%"),
+    ];
+    for (name, cause) in causes {
+        for (fixed, broken) in [
+            ("haproxy-fixed.cfg", "haproxy-broken.cfg"),
+            ("nginx-fixed.conf", "nginx-broken.conf"),
+        ] {
+            let dir = root.join(name);
+            let out = run(&[
+                "diff",
+                dir.join(fixed).to_str().unwrap(),
+                dir.join(broken).to_str().unwrap(),
+            ]);
+            let head: String = out.1.lines().take(4).collect::<Vec<_>>().join("\n");
+            let cause = if name == "overloaded-while-others-idle" && fixed.starts_with("nginx") {
+                "10.0.3.13"
+            } else {
+                cause
+            };
+            assert!(
+                head.contains(cause),
+                "{name}/{broken}: the first lines do not name {cause}:\n{}",
+                out.1
+            );
+        }
+    }
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("lbcheck")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .status()
+        .expect("git runs")
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn base_compares_with_a_git_revision_including_its_includes() {
+    let dir: PathBuf = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("git-base-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = fixtures().join("diff/include-file-changed");
+    let copy = |from: &Path, to: &Path| {
+        std::fs::create_dir_all(to.join("conf.d")).unwrap();
+        std::fs::copy(from.join("nginx.conf"), to.join("nginx.conf")).unwrap();
+        std::fs::copy(from.join("conf.d/web.conf"), to.join("conf.d/web.conf")).unwrap();
+    };
+    copy(&src.join("old-nginx"), &dir.join("lb"));
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+    copy(&src.join("new-nginx"), &dir.join("lb"));
+    let (code, out, err) = run(&[
+        "diff",
+        "--base",
+        "HEAD",
+        dir.join("lb/nginx.conf").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let weight = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["attribute"] == "weight")
+        .expect("weight change");
+    assert_eq!(
+        (weight["before"].as_str(), weight["after"].as_str()),
+        (Some("10"), Some("40"))
+    );
+    assert_eq!(v["shares"][0]["after"], 0.8);
+    // The repository is untouched: nothing but the working tree changed.
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(&dir)
+        .args(["status", "--porcelain"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout).trim(),
+        "M lb/conf.d/web.conf"
+    );
+    // A config that did not exist at the base is all new.
+    std::fs::write(dir.join("lb/new.conf"), "events {}\nhttp { upstream u { server 10.0.0.1; } server { listen 80; location / { proxy_pass http://u; } } }\n").unwrap();
+    let (code, out, err) = run(&[
+        "diff",
+        "--base",
+        "HEAD",
+        dir.join("lb/new.conf").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("+ upstream u"), "{out}");
+}
+
+#[test]
+fn snapshots_of_text_json_and_markdown() {
+    let dir = manifest_dir().join("configs/incidents/uneven-weights-after-update");
+    std::env::set_current_dir(manifest_dir()).ok();
+    let rel = |f: &str| format!("configs/incidents/uneven-weights-after-update/{f}");
+    let _ = dir;
+    for (format, name) in [
+        ("text", "diff_text"),
+        ("json", "diff_json"),
+        ("markdown", "diff_markdown"),
+    ] {
+        let out = assert_cmd::Command::cargo_bin("lbcheck")
+            .unwrap()
+            .current_dir(manifest_dir())
+            .args([
+                "diff",
+                &rel("haproxy-fixed.cfg"),
+                &rel("haproxy-broken.cfg"),
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+#[test]
+fn hostile_names_cannot_break_the_markdown() {
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("md-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = |w: u32| {
+        format!(
+            "frontend fe\n    bind :80\n    default_backend be\nbackend be\n    server \"a|b`<x>*y*\" 10.0.0.1:80 weight {w}\n    server s2 10.0.0.2:80\n"
+        )
+    };
+    std::fs::write(dir.join("old.cfg"), cfg(1)).unwrap();
+    std::fs::write(dir.join("new.cfg"), cfg(9)).unwrap();
+    let (_, out, _) = run(&[
+        "diff",
+        dir.join("old.cfg").to_str().unwrap(),
+        dir.join("new.cfg").to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("| be |") && l.contains("a\\|b"))
+        .expect("a table row for the server");
+    let unescaped = row.matches('|').count() - row.matches("\\|").count();
+    assert_eq!(unescaped, 6, "five cells, six unescaped pipes: {row}");
+    assert!(!out.contains("<x>"), "{out}");
+}
