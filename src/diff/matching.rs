@@ -378,29 +378,24 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
             .collect()
     };
     let (a, b) = (lines(old), lines(new));
-    for (text, span) in &a {
-        if !b.iter().any(|(t, _)| t == text) {
+    // Routes only on one side: removed from the old, added in the new.
+    for (kind, only, other, db) in [
+        (ChangeKind::Removed, &a, &b, sides.old_db),
+        (ChangeKind::Added, &b, &a, sides.new_db),
+    ] {
+        for (text, span) in only
+            .iter()
+            .filter(|(t, _)| !other.iter().any(|(u, _)| u == t))
+        {
+            let removed = kind == ChangeKind::Removed;
             out.push(Change {
-                kind: ChangeKind::Removed,
+                kind,
                 entity: format!("{entity} route"),
                 attribute: None,
-                before: Some(text.clone()),
-                after: None,
-                old: Some(place(sides.old_db, *span)),
-                new: None,
-            });
-        }
-    }
-    for (text, span) in &b {
-        if !a.iter().any(|(t, _)| t == text) {
-            out.push(Change {
-                kind: ChangeKind::Added,
-                entity: format!("{entity} route"),
-                attribute: None,
-                before: None,
-                after: Some(text.clone()),
-                old: None,
-                new: Some(place(sides.new_db, *span)),
+                before: removed.then(|| text.clone()),
+                after: (!removed).then(|| text.clone()),
+                old: removed.then(|| place(db, *span)),
+                new: (!removed).then(|| place(db, *span)),
             });
         }
     }

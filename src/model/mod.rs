@@ -97,6 +97,23 @@ pub struct Model {
 }
 
 impl Model {
+    /// A model with nothing in it yet.
+    pub fn empty(format: SourceFormat, version: Option<Version>) -> Model {
+        Model {
+            format,
+            version,
+            entry_points: Vec::new(),
+            backends: Vec::new(),
+            limits: Limits {
+                global_maxconn: Sourced::built_in(None),
+                worker_processes: None,
+                worker_connections: None,
+                worker_rlimit_nofile: None,
+            },
+            uncertain: Vec::new(),
+        }
+    }
+
     pub fn backend(&self, name: &str) -> Option<&Backend> {
         self.backends.iter().find(|b| b.name == name)
     }

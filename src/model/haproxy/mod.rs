@@ -19,7 +19,7 @@ use self::server::ServerParams;
 use crate::diag::Diagnostic;
 use crate::model::{
     Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, EntryKind, EntryPoint,
-    Health, Limits, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Health, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -780,19 +780,7 @@ pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
         rule_defaults_users: HashMap::new(),
         version,
         diags: Vec::new(),
-        model: Model {
-            format: SourceFormat::Haproxy,
-            version: Some(version),
-            entry_points: Vec::new(),
-            backends: Vec::new(),
-            limits: Limits {
-                global_maxconn: Sourced::built_in(None),
-                worker_processes: None,
-                worker_connections: None,
-                worker_rlimit_nofile: None,
-            },
-            uncertain: Vec::new(),
-        },
+        model: Model::empty(SourceFormat::Haproxy, Some(version)),
     }
     .run()
 }

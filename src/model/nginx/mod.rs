@@ -19,8 +19,8 @@ use self::locations::{Handler, Location};
 use self::tables::Tables;
 use crate::diag::Diagnostic;
 use crate::model::{
-    Backend, BackendKind, Bind, Candidate, Condition, EntryKind, EntryPoint, Health, Limits, Mode,
-    Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Backend, BackendKind, Bind, Candidate, Condition, EntryKind, EntryPoint, Health, Mode, Model,
+    Origin, Route, RouteKind, SourceFormat, Sourced, Target,
 };
 use crate::source::Span;
 use crate::syntax::nginx::{Context, Directive};
@@ -83,19 +83,7 @@ impl Lowering {
         Lowering {
             opts,
             diags: Vec::new(),
-            model: Model {
-                format: SourceFormat::Nginx,
-                version: None,
-                entry_points: Vec::new(),
-                backends: Vec::new(),
-                limits: Limits {
-                    global_maxconn: Sourced::built_in(None),
-                    worker_processes: None,
-                    worker_connections: None,
-                    worker_rlimit_nofile: None,
-                },
-                uncertain: Vec::new(),
-            },
+            model: Model::empty(SourceFormat::Nginx, None),
             upstreams: HashMap::new(),
             implicit: HashMap::new(),
         }
