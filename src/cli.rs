@@ -33,6 +33,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// List every rule: code, name, category, default severity.
     Rules,
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Man,
     /// Explain a rule: what it checks, why it matters, an example, how to fix.
     Explain {
         /// The rule's code (LB301) or name (uneven-weights).
@@ -73,6 +77,15 @@ pub struct CheckArgs {
     /// A file holding just the `traffic:` part of a policy (expected load).
     #[arg(long, value_name = "FILE")]
     pub traffic: Option<PathBuf>,
+
+    /// Accept the findings recorded in this file (see --write-baseline): only
+    /// new ones are reported and can fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record today's findings in this file, to pass as --baseline later.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -107,15 +120,38 @@ pub struct DiffArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
+    /// For people: the risk summary first.
     Text,
+    /// The versioned JSON contract (docs/diff.schema.json).
     Json,
+    /// A pull-request comment, posted as is.
     Markdown,
+    /// SARIF 2.1.0 with baselineState new/unchanged/absent.
+    Sarif,
+    /// GitHub annotations for the findings the change introduces.
+    Github,
+    /// JUnit XML of the findings the change introduces.
+    Junit,
+    /// GitLab Code Quality report of the findings the change introduces.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
+    /// For people: rustc-style snippets and a summary.
     Text,
+    /// The versioned JSON contract (docs/findings.schema.json).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A Markdown table, for a comment.
+    Markdown,
+    /// JUnit XML: one test case per file and rule.
+    Junit,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 /// Parses `CODE=LEVEL`.

@@ -84,7 +84,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
         .collect();
     let mut failed = false;
     let mut findings_fail = false;
-    let mut checked = Vec::new();
+    let mut checked: Vec<Box<CheckResult>> = Vec::new();
     let mut err = std::io::stderr().lock();
     for outcome in outcomes {
         match outcome {
@@ -99,14 +99,62 @@ pub fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    if let Some(path) = &args.baseline {
+        let baseline: report::findings::Baseline = match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: baseline {}: {e}", path.display());
+                return ExitCode::from(EXIT_ERROR);
+            }
+        };
+        for r in &mut checked {
+            let db = &r.loaded.db;
+            r.findings
+                .retain(|d| d.code.is_none() || !baseline.contains(db, d));
+        }
+        findings_fail = checked
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|d| args.fail_on.fails(d.severity));
+    }
+    let sets: Vec<report::findings::FindingSet> = checked
+        .iter()
+        .map(|r| report::findings::FindingSet {
+            db: &r.loaded.db,
+            findings: &r.findings,
+        })
+        .collect();
+    if let Some(path) = &args.write_baseline {
+        let baseline = report::findings::Baseline::from_sets(&sets);
+        let text = serde_json::to_string_pretty(&baseline).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
+    let files: Vec<String> = checked
+        .iter()
+        .flat_map(|r| {
+            r.loaded
+                .db
+                .files()
+                .map(|(_, f)| f.path.display().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let out = match args.format {
-        CheckFormat::Json => report::json::render(
-            checked
-                .iter()
-                .map(|r| (&r.loaded.db, r.findings.as_slice())),
-            checked.len(),
-        ),
+        CheckFormat::Json => {
+            report::json::render(sets.iter().map(|s| (s.db, s.findings)), checked.len())
+        }
         CheckFormat::Text => text(&checked, color),
+        CheckFormat::Sarif => report::sarif::render(&sets),
+        CheckFormat::Github => report::github::render(&sets),
+        CheckFormat::Markdown => report::markdown::render(&sets),
+        CheckFormat::Junit => report::junit::render(&sets, &files),
+        CheckFormat::Gitlab => report::gitlab::render(&sets),
     };
     let printed = print(&out);
     if printed != ExitCode::SUCCESS || failed {
@@ -343,10 +391,31 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         Some(rev) => format!("{} at {rev}", name(&new_paths)),
         None => name(&old_paths),
     };
+    let introduced = [report::findings::FindingSet {
+        db: &new.loaded.db,
+        findings: &report.findings.introduced,
+    }];
+    let files: Vec<String> = new
+        .loaded
+        .db
+        .files()
+        .map(|(_, f)| f.path.display().to_string())
+        .collect();
     let out = match args.format {
         DiffFormat::Text => report::diff_text::render(&report, &old_name, &name(&new_paths)),
         DiffFormat::Json => report::diff_json::render(&report, &old.loaded.db, &new.loaded.db),
         DiffFormat::Markdown => report::diff_markdown::render(&report),
+        DiffFormat::Sarif => report::sarif::render_diff(
+            introduced[0],
+            &report.findings.unchanged,
+            report::findings::FindingSet {
+                db: &old.loaded.db,
+                findings: &report.findings.fixed,
+            },
+        ),
+        DiffFormat::Github => report::github::render(&introduced),
+        DiffFormat::Junit => report::junit::render(&introduced, &files),
+        DiffFormat::Gitlab => report::gitlab::render(&introduced),
     };
     if print(&out) != ExitCode::SUCCESS {
         return ExitCode::from(EXIT_ERROR);

@@ -32,6 +32,19 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(args),
         Command::Diff(args) => commands::diff(args),
         Command::Rules => commands::rules(),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "lbcheck", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            if clap_mangen::Man::new(cmd).render(&mut out).is_err() {
+                return ExitCode::from(EXIT_ERROR);
+            }
+            print(&String::from_utf8_lossy(&out))
+        }
         Command::Explain { code } => commands::explain(&code),
     }
 }

@@ -4,9 +4,15 @@
 pub mod diff_json;
 pub mod diff_markdown;
 pub mod diff_text;
+pub mod findings;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod model_dot;
 pub mod model_json;
 pub mod model_text;
 pub mod route;
+pub mod sarif;
 pub mod text;

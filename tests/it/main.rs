@@ -7,6 +7,7 @@ mod corpus;
 mod diff;
 mod differential;
 mod differential_nginx;
+mod formats;
 mod incidents;
 mod live;
 mod properties;
