@@ -12,7 +12,7 @@ use lbcheck::check::{CheckOptions, CheckResult};
 use lbcheck::diag::Severity;
 use lbcheck::policy;
 use lbcheck::report;
-use lbcheck::rules::{self, DOC_HEADINGS};
+use lbcheck::rules;
 
 /// One config's outcome, or why it could not be checked.
 enum Outcome {
@@ -201,7 +201,10 @@ pub fn rules() -> ExitCode {
         "CODE", "NAME", "CATEGORY", "SEVERITY", "CHECKS"
     );
     for m in rules::all_meta() {
-        let summary = summary(m.doc);
+        let mut summary = rules::summary(m.doc);
+        if summary.chars().count() > 90 {
+            summary = summary.chars().take(89).collect::<String>() + "…";
+        }
         out.push_str(&format!(
             "{:<7} {:<32} {:<9} {:<8} {summary}\n",
             m.code,
@@ -211,26 +214,6 @@ pub fn rules() -> ExitCode {
         ));
     }
     print(&out)
-}
-
-/// The first sentence of a rule's "What it checks".
-fn summary(doc: &str) -> String {
-    let body: String = doc
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| !l.starts_with(DOC_HEADINGS[0]))
-        .skip(1)
-        .take_while(|l| !l.starts_with("##"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let sentence = body.split(". ").next().unwrap_or(&body);
-    let short = sentence
-        .split(": ")
-        .next()
-        .unwrap_or(sentence)
-        .trim()
-        .trim_end_matches('.');
-    format!("{short}.")
 }
 
 pub fn explain(code: &str) -> ExitCode {

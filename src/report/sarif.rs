@@ -31,12 +31,7 @@ fn rules_array() -> Vec<Value> {
                 .map(|l| l.strip_prefix(' ').unwrap_or(l))
                 .collect();
             let text = text.join("\n");
-            let short = text
-                .lines()
-                .skip_while(|l| !l.starts_with(rules::DOC_HEADINGS[0]))
-                .nth(1)
-                .unwrap_or(m.name)
-                .to_string();
+            let short = rules::summary(m.doc);
             json!({
                 "id": m.code,
                 "name": m.name,

@@ -197,3 +197,22 @@ pub const DOC_HEADINGS: &[&str] = &[
     "## Example",
     "## How to fix",
 ];
+
+/// The first sentence of a rule's "What it checks".
+pub fn summary(doc: &str) -> String {
+    let body: String = doc
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| !l.starts_with(DOC_HEADINGS[0]))
+        .skip(1)
+        .take_while(|l| !l.starts_with("##"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sentence = body
+        .split(". ")
+        .next()
+        .unwrap_or(&body)
+        .trim()
+        .trim_end_matches('.');
+    format!("{sentence}.")
+}
