@@ -195,3 +195,20 @@ fn rules_and_explain() {
     assert_eq!(lbcheck(&["explain", "uneven-weights"]).0, 0);
     assert_eq!(lbcheck(&["explain", "LB999"]).0, 2);
 }
+
+#[test]
+fn completions_and_man_page() {
+    let (code, out, _) = lbcheck(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("lbcheck") && out.contains("diff") && out.contains("--fail-on"),
+        "{out}"
+    );
+    let (code, out, _) = lbcheck(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(".ie") || out.contains(".TH lbcheck"),
+        "{}",
+        &out[..out.len().min(200)]
+    );
+}

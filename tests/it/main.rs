@@ -1,5 +1,6 @@
 //! lbcheck's integration tests, in one binary.
 
+mod action;
 mod cli;
 mod cli_check;
 mod common;
