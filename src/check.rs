@@ -45,6 +45,11 @@ fn matches(code: &str, patterns: &[String]) -> bool {
     patterns.iter().any(|p| code.starts_with(p.as_str()))
 }
 
+/// A code runs when selected (all are, by default) and not ignored.
+fn wanted(code: &str, select: &[String], ignore: &[String]) -> bool {
+    (select.is_empty() || matches(code, select)) && !matches(code, ignore)
+}
+
 /// Loads and checks one config (files or a directory read as one).
 pub fn check(
     paths: &[PathBuf],
@@ -71,18 +76,6 @@ pub fn check(
         .any(|d| d.is_error() && d.code.is_none());
     let profile = opts.traffic.as_ref().or(policy.traffic.as_ref());
     let expected = expected::compute(&loaded.model, profile);
-    let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
-    if !failed {
-        let shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
-        let cx = Context {
-            model: &loaded.model,
-            shares: &shares,
-            policy: &policy,
-            expected: &expected,
-        };
-        findings.extend(rules::run(&cx));
-    }
-    let mut findings = crate::suppress::apply(&loaded.db, findings);
     let select: Vec<String> = policy
         .rules
         .select
@@ -97,10 +90,14 @@ pub fn check(
         .chain(&opts.ignore)
         .cloned()
         .collect();
-    findings.retain(|d| match d.code {
-        None => true,
-        Some(code) => (select.is_empty() || matches(code, &select)) && !matches(code, &ignore),
-    });
+    let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
+    if !failed {
+        let shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
+        let cx = Context::new(&loaded.model, &shares, &policy, &expected);
+        findings.extend(rules::run(&cx, |code| wanted(code, &select, &ignore)));
+    }
+    let mut findings = crate::suppress::apply(&loaded.db, findings);
+    findings.retain(|d| d.code.is_none_or(|code| wanted(code, &select, &ignore)));
     for d in &mut findings {
         let Some(code) = d.code else { continue };
         let level = opts

@@ -7,7 +7,7 @@
 //! equally, a `split_clients` target by its percentages. Every assumption is
 //! recorded so a finding can say it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::{Model, Target};
 use crate::policy::TrafficProfile;
@@ -33,8 +33,8 @@ pub struct ExpectedLoad {
 /// The fraction of an entry point's traffic each backend gets: routes to
 /// backends share it equally; a dynamic route splits its part by the shares
 /// the config fixes (`split_clients`), else equally among its candidates.
-fn fractions(model: &Model, entry: usize) -> BTreeMap<usize, f64> {
-    let index = |name: &str| model.backends.iter().position(|b| b.name == name);
+fn fractions(model: &Model, names: &HashMap<&str, usize>, entry: usize) -> BTreeMap<usize, f64> {
+    let index = |name: &str| names.get(name).copied();
     let routes: Vec<&Target> = model.entry_points[entry]
         .routes
         .iter()
@@ -119,9 +119,10 @@ pub fn compute(model: &Model, profile: Option<&TrafficProfile>) -> ExpectedLoad 
         })
         .collect();
     let stated: Vec<bool> = backends.iter().map(Option::is_some).collect();
+    let names = model.backend_index();
     for (ei, expected) in entries.iter().enumerate() {
         let Some(expected) = expected else { continue };
-        for (bi, fraction) in fractions(model, ei) {
+        for (bi, fraction) in fractions(model, &names, ei) {
             if stated[bi] {
                 continue;
             }

@@ -147,8 +147,9 @@ pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
     let mut pairs = Vec::new();
     let mut used = vec![false; new.backends.len()];
     let mut unmatched_old = Vec::new();
+    let index = new.backend_index();
     for (i, b) in old.backends.iter().enumerate() {
-        match new.backends.iter().position(|n| n.name == b.name) {
+        match index.get(b.name.as_str()).copied() {
             Some(j) => {
                 used[j] = true;
                 pairs.push((i, j, false));

@@ -114,6 +114,37 @@ impl Model {
         }
     }
 
+    /// Backend indexes by name (the first of duplicates), for lookups in
+    /// linear time over many routes.
+    pub fn backend_index(&self) -> std::collections::HashMap<&str, usize> {
+        let mut index = std::collections::HashMap::with_capacity(self.backends.len());
+        for (i, b) in self.backends.iter().enumerate() {
+            index.entry(b.name.as_str()).or_insert(i);
+        }
+        index
+    }
+
+    /// The backends each route may reach, certainly or possibly.
+    pub fn routed_backends(&self) -> Vec<bool> {
+        let index = self.backend_index();
+        let mut routed = vec![false; self.backends.len()];
+        for r in self.entry_points.iter().flat_map(|e| &e.routes) {
+            let mut mark = |name: &str| {
+                if let Some(&i) = index.get(name) {
+                    routed[i] = true;
+                }
+            };
+            match &r.target {
+                Target::Backend { name } => mark(name),
+                Target::Dynamic { candidates, .. } => {
+                    candidates.iter().for_each(|c| mark(&c.backend))
+                }
+                Target::Terminal { .. } => {}
+            }
+        }
+        routed
+    }
+
     pub fn backend(&self, name: &str) -> Option<&Backend> {
         self.backends.iter().find(|b| b.name == name)
     }
@@ -146,7 +177,7 @@ impl Limits {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
     Frontend,

@@ -10,9 +10,12 @@ pub mod health;
 pub mod hygiene;
 pub mod routing;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::diag::{Diagnostic, Severity};
 use crate::expected::ExpectedLoad;
-use crate::model::{Backend, Model, SourceFormat, Target};
+use crate::model::{Backend, Model, SourceFormat};
 use crate::policy::Policy;
 use crate::traffic::Shares;
 
@@ -55,31 +58,27 @@ pub struct Context<'a> {
     pub shares: &'a [Shares],
     pub policy: &'a Policy,
     pub expected: &'a ExpectedLoad,
+    /// Per backend: some route reaches it, certainly or possibly.
+    pub routed: Vec<bool>,
+    /// Backend indexes by name.
+    pub index: HashMap<&'a str, usize>,
 }
 
-impl Context<'_> {
-    /// Indexes of backends some route reaches, certainly or possibly.
-    pub fn routed(&self) -> Vec<bool> {
-        let mut routed = vec![false; self.model.backends.len()];
-        for e in &self.model.entry_points {
-            for r in &e.routes {
-                let names: Vec<&str> = match &r.target {
-                    Target::Backend { name } => vec![name],
-                    Target::Dynamic { candidates, .. } => {
-                        candidates.iter().map(|c| c.backend.as_str()).collect()
-                    }
-                    Target::Terminal { .. } => Vec::new(),
-                };
-                for n in names {
-                    for (i, b) in self.model.backends.iter().enumerate() {
-                        if b.name == n {
-                            routed[i] = true;
-                        }
-                    }
-                }
-            }
+impl<'a> Context<'a> {
+    pub fn new(
+        model: &'a Model,
+        shares: &'a [Shares],
+        policy: &'a Policy,
+        expected: &'a ExpectedLoad,
+    ) -> Context<'a> {
+        Context {
+            model,
+            shares,
+            policy,
+            expected,
+            routed: model.routed_backends(),
+            index: model.backend_index(),
         }
-        routed
     }
 
     /// `backend NAME` or `upstream NAME`, for a finding's entity.
@@ -167,24 +166,30 @@ pub static OTHER_CODES: &[&RuleMeta] = &[
 ];
 
 /// Every code's metadata, sorted by code.
-pub fn all_meta() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = RULES
-        .iter()
-        .map(|r| r.meta())
-        .chain(OTHER_CODES.iter().copied())
-        .collect();
-    v.sort_by_key(|m| m.code);
-    v
+pub fn all_meta() -> &'static [&'static RuleMeta] {
+    static ALL: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static RuleMeta> = RULES
+            .iter()
+            .map(|r| r.meta())
+            .chain(OTHER_CODES.iter().copied())
+            .collect();
+        v.sort_by_key(|m| m.code);
+        v
+    })
 }
 
 pub fn meta(code: &str) -> Option<&'static RuleMeta> {
-    all_meta().into_iter().find(|m| m.code == code)
+    let all = all_meta();
+    all.binary_search_by(|m| m.code.cmp(code))
+        .ok()
+        .map(|i| all[i])
 }
 
-/// Runs every rule.
-pub fn run(cx: &Context) -> Vec<Diagnostic> {
+/// Runs the rules `wanted` accepts (by code).
+pub fn run(cx: &Context, wanted: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for rule in RULES {
+    for rule in RULES.iter().filter(|r| wanted(r.meta().code)) {
         rule.check(cx, &mut out);
     }
     out

@@ -292,7 +292,7 @@ impl Lowering {
             .into_iter()
             .filter(|(v, _)| {
                 let name = v.split(':').next().unwrap_or(v);
-                self.upstreams.contains_key(name) || self.model.backend(v).is_some()
+                self.upstreams.contains_key(name) || self.implicit.contains_key(v.as_str())
             })
             .map(|(backend, share)| Candidate { backend, share })
             .collect()

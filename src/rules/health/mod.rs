@@ -12,7 +12,7 @@ use crate::rules::Context;
 /// Backends traffic reaches: routed ones, and `listen` sections (their own
 /// binds feed them).
 pub(crate) fn serving(cx: &Context) -> Vec<usize> {
-    let routed = cx.routed();
+    let routed = &cx.routed;
     (0..cx.model.backends.len())
         .filter(|&i| routed[i] || cx.model.backends[i].kind == BackendKind::Listen)
         .collect()

@@ -1,3 +1,5 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{Bind, EntryKind};
@@ -44,6 +46,24 @@ fn overlap(a: &Bind, b: &Bind) -> bool {
     hosts && a_lo <= b_hi && b_lo <= a_hi
 }
 
+/// Which entry points bind each port, so only those are compared.
+fn by_port(cx: &Context) -> HashMap<u16, Vec<usize>> {
+    let mut map: HashMap<u16, Vec<usize>> = HashMap::new();
+    for (i, e) in cx.model.entry_points.iter().enumerate() {
+        for b in &e.binds {
+            if let Some((lo, hi)) = b.ports {
+                for p in lo..=hi.min(lo.saturating_add(1024)) {
+                    let list = map.entry(p).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+    }
+    map
+}
+
 impl Rule for ConflictingListen {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -51,51 +71,67 @@ impl Rule for ConflictingListen {
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         let entries = &cx.model.entry_points;
-        for (j, later) in entries.iter().enumerate() {
-            for earlier in &entries[..j] {
-                if earlier.kind != later.kind {
-                    continue;
-                }
-                let Some((bind, first)) = later
-                    .binds
-                    .iter()
-                    .find_map(|b| earlier.binds.iter().find(|e| overlap(e, b)).map(|e| (b, e)))
-                else {
-                    continue;
+        let mut reported: HashSet<usize> = HashSet::new();
+        let mut ports: Vec<(u16, Vec<usize>)> = by_port(cx).into_iter().collect();
+        ports.sort();
+        for (_, list) in ports {
+            // Among the entry points on a port: nginx servers clash on a shared
+            // name; first come, first served.
+            let mut names: HashMap<(EntryKind, String), usize> = HashMap::new();
+            for j in list {
+                let later = &entries[j];
+                let keys: Vec<String> = if later.kind == EntryKind::HttpServer {
+                    if later.server_names.is_empty() {
+                        vec![String::new()]
+                    } else {
+                        later
+                            .server_names
+                            .iter()
+                            .map(|n| n.to_ascii_lowercase())
+                            .collect()
+                    }
+                } else {
+                    vec![String::new()]
                 };
-                let message = if later.kind == EntryKind::HttpServer {
-                    let shared: Vec<&String> = later
-                        .server_names
+                for key in keys {
+                    let Some(&i) = names.get(&(later.kind, key.clone())) else {
+                        names.insert((later.kind, key), j);
+                        continue;
+                    };
+                    let earlier = &entries[i];
+                    let Some((bind, first)) = later
+                        .binds
                         .iter()
-                        .filter(|n| {
-                            earlier
-                                .server_names
-                                .iter()
-                                .any(|m| m.eq_ignore_ascii_case(n))
-                        })
-                        .collect();
-                    let both_nameless =
-                        later.server_names.is_empty() && earlier.server_names.is_empty();
-                    if shared.is_empty() && !both_nameless {
+                        .find_map(|b| earlier.binds.iter().find(|e| overlap(e, b)).map(|e| (b, e)))
+                    else {
+                        continue;
+                    };
+                    if !reported.insert(j) {
                         continue;
                     }
-                    let name = shared.first().map_or("\"\"".to_string(), |n| n.to_string());
-                    format!(
-                        "server name {name} on {} is claimed twice: nginx ignores this server block for it",
-                        bind.address
-                    )
-                } else {
-                    format!(
-                        "{} and {} both bind {}",
-                        earlier.name, later.name, bind.address
-                    )
-                };
-                out.push(
-                    finding(&Self::META, message)
-                        .at(bind.span)
-                        .related(first.span, "already claimed here")
-                        .entity(format!("entry point {}", later.name)),
-                );
+                    let message = if later.kind == EntryKind::HttpServer {
+                        let name = if key.is_empty() {
+                            "\"\"".to_string()
+                        } else {
+                            key.clone()
+                        };
+                        format!(
+                            "server name {name} on {} is claimed twice: nginx ignores this server block for it",
+                            bind.address
+                        )
+                    } else {
+                        format!(
+                            "{} and {} both bind {}",
+                            earlier.name, later.name, bind.address
+                        )
+                    };
+                    out.push(
+                        finding(&Self::META, message)
+                            .at(bind.span)
+                            .related(first.span, "already claimed here")
+                            .entity(format!("entry point {}", later.name)),
+                    );
+                }
             }
         }
     }

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, RouteKind};
@@ -56,15 +58,28 @@ impl Rule for ShadowedRoute {
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for e in &cx.model.entry_points {
+            // One pass: the first route that takes everything, and the first
+            // route seen with each condition.
+            let mut catch_all: Option<usize> = None;
+            let mut first_with: HashMap<String, usize> = HashMap::new();
             for (j, later) in e.routes.iter().enumerate() {
-                if later.kind == RouteKind::Default || later.uncertain {
+                let key = later.condition.to_string();
+                let skip = later.kind == RouteKind::Default || later.uncertain;
+                let same = first_with.get(&key).copied();
+                if !later.uncertain {
+                    first_with.entry(key).or_insert(j);
+                    if catch_all.is_none() && matches_everything(&later.condition) {
+                        catch_all = Some(j);
+                    }
+                }
+                if skip {
                     continue;
                 }
-                let shadow = e.routes[..j].iter().find(|earlier| {
-                    !earlier.uncertain
-                        && (matches_everything(&earlier.condition)
-                            || earlier.condition == later.condition)
-                });
+                let shadow = match (catch_all.filter(|&c| c < j), same) {
+                    (Some(c), Some(s)) => Some(c.min(s)),
+                    (c, s) => c.or(s),
+                }
+                .map(|i| &e.routes[i]);
                 if let Some(earlier) = shadow {
                     let why = if earlier.condition == later.condition {
                         "has the same condition"

@@ -41,7 +41,7 @@ impl Rule for UndefinedBackend {
                 let Target::Backend { name } = &r.target else {
                     continue;
                 };
-                match cx.model.backend(name) {
+                match cx.index.get(name.as_str()).map(|&i| &cx.model.backends[i]) {
                     None => out.push(
                         finding(
                             &Self::META,

@@ -43,7 +43,7 @@ impl Rule for UnreachableBackend {
         if open_dynamic {
             return;
         }
-        let routed = cx.routed();
+        let routed = &cx.routed;
         let tracked: Vec<&str> = cx
             .model
             .backends
