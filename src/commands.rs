@@ -218,7 +218,7 @@ pub fn rules() -> ExitCode {
 
 pub fn explain(code: &str) -> ExitCode {
     let Some(m) = rules::all_meta()
-        .into_iter()
+        .iter()
         .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
     else {
         eprintln!("error: no rule '{code}'; `lbcheck rules` lists them");

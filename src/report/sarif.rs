@@ -23,7 +23,7 @@ fn level(s: Severity) -> &'static str {
 
 fn rules_array() -> Vec<Value> {
     rules::all_meta()
-        .into_iter()
+        .iter()
         .map(|m| {
             let text: Vec<&str> = m
                 .doc
