@@ -94,7 +94,9 @@ impl Resolver<'_> {
             self.opts.prefix.join(path)
         };
         if !has_glob(&req.pattern) {
-            if !full.exists() {
+            // A symlink that resolves nowhere (a loop) exists as a link: let
+            // `follow` report why it cannot be read.
+            if !full.exists() && std::fs::symlink_metadata(&full).is_err() {
                 self.diags.push(
                     Diagnostic::error(format!(
                         "included file \"{}\" does not exist",

@@ -15,6 +15,9 @@ use nom::{IResult, Parser};
 
 use crate::syntax::Word;
 
+/// nginx refuses a single word this long or longer (its read buffer).
+pub const MAX_WORD_BYTES: usize = 4096;
+
 /// How a statement ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Terminator {
@@ -202,6 +205,12 @@ impl<'a> Lexer<'a> {
                 Some(_) => i += 1,
             }
         }
+        if i - open >= MAX_WORD_BYTES {
+            return self.err(
+                open,
+                "too long parameter, probably missing terminating quote",
+            );
+        }
         let raw = &self.text[open + 1..i];
         let word = Word {
             text: unescape(raw),
@@ -267,6 +276,10 @@ impl<'a> Lexer<'a> {
                 Some(_) => break self.pos,
             }
         };
+        if end - start >= MAX_WORD_BYTES {
+            let head: String = self.text[start..].chars().take(10).collect();
+            return self.err(start, format!("too long parameter \"{head}...\" started"));
+        }
         let word = Word {
             text: unescape(&self.text[start..end]),
             start: start as u32,

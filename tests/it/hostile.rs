@@ -1,0 +1,371 @@
+//! Hostile input: mutated real configs never crash lbcheck (exit status
+//! 0, 1 or 2 with a message, never a panic's 101 or a signal), and every
+//! bound has its error message.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::common::{fixtures, manifest_dir};
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// The mutations: each takes the file's bytes and returns a damaged copy.
+fn mutate(kind: usize, bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    let at = rng.below(b.len().max(1));
+    match kind {
+        0 => b.truncate(at),
+        1 => {
+            for _ in 0..8 {
+                let i = rng.below(b.len().max(1));
+                if let Some(x) = b.get_mut(i) {
+                    *x ^= 1 << rng.below(8);
+                }
+            }
+        }
+        2 => {
+            let targets: Vec<usize> = (0..b.len())
+                .filter(|&i| matches!(b[i], b'"' | b'\'' | b'{' | b'}'))
+                .collect();
+            if !targets.is_empty() {
+                b.remove(targets[rng.below(targets.len())]);
+            }
+        }
+        3 => b
+            .splice(at..at, b" 999999999999999999999999999999 ".iter().copied())
+            .for_each(drop),
+        4 => b.insert(at.min(b.len()), 0),
+        5 => b
+            .splice(at..at, [0xff, 0xfe, 0xc3].iter().copied())
+            .for_each(drop),
+        6 => {
+            b = String::from_utf8_lossy(&b)
+                .replace('\n', "\r\n")
+                .into_bytes()
+        }
+        _ => b
+            .splice(0..0, [0xef, 0xbb, 0xbf].iter().copied())
+            .for_each(drop),
+    }
+    b
+}
+
+const MUTATIONS: usize = 8;
+
+fn run_one(path: &Path) -> (Option<i32>, String) {
+    // Output goes to a file: a pipe nobody reads while waiting would block a
+    // child that writes a lot.
+    let log = path.with_extension("out");
+    let file = std::fs::File::create(&log).expect("log file");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("lbcheck"))
+        .args(["check", "--color", "never"])
+        .arg(path)
+        .stdout(file.try_clone().expect("clone"))
+        .stderr(file)
+        .spawn()
+        .expect("runs");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
+    match status {
+        Some(s) => (s.code(), text),
+        None => (None, format!("timed out after 20 s\n{text}")),
+    }
+}
+
+fn corpus_files() -> Vec<PathBuf> {
+    let root = manifest_dir().join("../shared/corpus");
+    let mut files = Vec::new();
+    for kind in ["haproxy", "nginx"] {
+        let dir = root.join(kind);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but the corpus is missing"
+            );
+            eprintln!("SKIPPED: no corpus at {}", dir.display());
+            continue;
+        };
+        let mut list: Vec<PathBuf> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        list.sort();
+        // Every third file: a spread over the corpus in bounded time.
+        files.extend(list.into_iter().step_by(3));
+    }
+    for dir in ["haproxy/valid", "nginx/valid"] {
+        let mut list: Vec<PathBuf> = std::fs::read_dir(fixtures().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        list.sort();
+        files.extend(list);
+    }
+    files
+}
+
+#[test]
+fn mutated_configs_never_crash() {
+    let scratch = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("mutants-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (n, file) in corpus_files().iter().enumerate() {
+        let bytes = std::fs::read(file).unwrap();
+        let ext = file
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for kind in 0..MUTATIONS {
+            let mutant = scratch.join(format!("m{n}-{kind}.{ext}"));
+            std::fs::write(&mutant, mutate(kind, &bytes, &mut rng)).unwrap();
+            runs += 1;
+            let (code, text) = run_one(&mutant);
+            let ok = matches!(code, Some(0..=2)) && !text.contains("panicked");
+            let quiet_error = code == Some(2) && text.trim().is_empty();
+            if !ok || quiet_error {
+                failures.push(format!(
+                    "{} mutation {kind} ({}): exit {code:?}\n{text}",
+                    file.display(),
+                    mutant.display()
+                ));
+            }
+        }
+    }
+    println!("{runs} mutated configs checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} crashed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("bounds-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `lbcheck model` on a path: exit code and everything it printed.
+fn model(path: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("lbcheck"))
+        .args(["model", "--color", "never"])
+        .arg(path)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn bounds_have_clear_errors() {
+    let dir = scratch("sizes");
+    // File size: a sparse file over the limit is refused before it is read.
+    let big = dir.join("big.cfg");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(300 * 1024 * 1024)
+        .unwrap();
+    let (code, out) = model(&big, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("file is 314572800 bytes, over the 268435456-byte limit"),
+        "{out}"
+    );
+    // Line length (HAProxy) and word length (nginx, its own limit).
+    let long = dir.join("long.cfg");
+    std::fs::write(
+        &long,
+        format!("global\n    description {}\n", "x".repeat(2 * 1024 * 1024)),
+    )
+    .unwrap();
+    let (code, out) = model(&long, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("line longer than lbcheck's limit of 1048576 bytes"),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+    let word = dir.join("word.conf");
+    std::fs::write(
+        &word,
+        format!(
+            "events {{}}\nhttp {{ add_header X {}; }}\n",
+            "a".repeat(5000)
+        ),
+    )
+    .unwrap();
+    let (code, out) = model(&word, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("too long parameter \"aaaaaaaaaa...\" started"),
+        "{out}"
+    );
+    // Nesting depth.
+    let deep = dir.join("deep.conf");
+    std::fs::write(&deep, "location / {".repeat(10_000)).unwrap();
+    let (code, out) = model(&deep, &["--format-in", "nginx"]);
+    assert_eq!(code, Some(2));
+    assert!(out.contains("blocks nested more than 100 deep"), "{out}");
+    // Numbers that overflow.
+    let num = dir.join("num.cfg");
+    std::fs::write(
+        &num,
+        "backend b\n    server s 10.0.0.1:80 weight 99999999999999999999999\n",
+    )
+    .unwrap();
+    let (code, out) = model(&num, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("'weight' expects an integer, not '99999999999999999999999'"),
+        "{out}"
+    );
+    let num = dir.join("num.conf");
+    std::fs::write(
+        &num,
+        "events {}\nhttp { upstream u { server 10.0.0.1 max_conns=99999999999999999999999; } }\n",
+    )
+    .unwrap();
+    let (code, out) = model(&num, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("invalid parameter \"max_conns=99999999999999999999999\""),
+        "{out}"
+    );
+    // server-template counts.
+    let tpl = dir.join("tpl.cfg");
+    std::fs::write(
+        &tpl,
+        "backend b\n    server-template s 1-100000000 app.internal:80\n",
+    )
+    .unwrap();
+    let (code, out) = model(&tpl, &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("declares 100000000 servers, over lbcheck's limit of 10000"),
+        "{out}"
+    );
+}
+
+#[test]
+fn include_bounds_cycles_symlinks_and_the_root() {
+    let dir = scratch("includes");
+    // Depth: a chain of 40 files.
+    for i in 0..40 {
+        std::fs::write(
+            dir.join(format!("c{i}.conf")),
+            format!("include c{}.conf;\n", i + 1),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("c40.conf"), "").unwrap();
+    std::fs::write(
+        dir.join("chain.conf"),
+        "events {}\nhttp { include c0.conf; }\n",
+    )
+    .unwrap();
+    let (code, out) = model(&dir.join("chain.conf"), &[]);
+    assert_eq!(code, Some(2));
+    assert!(out.contains("includes nested more than 32 deep"), "{out}");
+    // Cycles.
+    std::fs::write(dir.join("a.conf"), "include b.conf;\n").unwrap();
+    std::fs::write(dir.join("b.conf"), "include a.conf;\n").unwrap();
+    std::fs::write(
+        dir.join("cycle.conf"),
+        "events {}\nhttp { include a.conf; }\n",
+    )
+    .unwrap();
+    let (code, out) = model(&dir.join("cycle.conf"), &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("error: include cycle") && out.contains("a.conf -> "),
+        "{out}"
+    );
+    // Symlink loops.
+    std::os::unix::fs::symlink(dir.join("loop2.conf"), dir.join("loop1.conf")).unwrap();
+    std::os::unix::fs::symlink(dir.join("loop1.conf"), dir.join("loop2.conf")).unwrap();
+    std::fs::write(
+        dir.join("symlinks.conf"),
+        "events {}\nhttp { include loop1.conf; }\n",
+    )
+    .unwrap();
+    let (code, out) = model(&dir.join("symlinks.conf"), &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        out.contains("loop1.conf") && out.to_lowercase().contains("symbolic links"),
+        "{out}"
+    );
+    // Count: more files than the bound.
+    let many = dir.join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..=10_000 {
+        std::fs::write(many.join(format!("{i:05}.conf")), "").unwrap();
+    }
+    std::fs::write(
+        dir.join("count.conf"),
+        "events {}\nhttp { include many/*.conf; }\n",
+    )
+    .unwrap();
+    let (code, out) = model(&dir.join("count.conf"), &[]);
+    assert_eq!(code, Some(2));
+    assert!(out.contains("more than 10000 included files"), "{out}");
+    // The root: an include outside the config's directory is not read, unless allowed.
+    let inner = dir.join("inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::write(
+        dir.join("outside.conf"),
+        "upstream u { server 10.0.0.1:80; }\n",
+    )
+    .unwrap();
+    std::fs::write(inner.join("nginx.conf"), "events {}\nhttp { include ../outside.conf; server { listen 80; location / { proxy_pass http://u; } } }\n").unwrap();
+    let (code, out) = model(&inner.join("nginx.conf"), &[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("is outside the configuration's directory and was not read"),
+        "{out}"
+    );
+    let (code, out) = model(&inner.join("nginx.conf"), &["--allow-include-outside"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("upstream u"), "{out}");
+}
