@@ -173,8 +173,13 @@ fn text(results: &[Box<CheckResult>], color: bool) -> String {
             .count()
     };
     for r in results {
-        for d in &r.findings {
-            out.push_str(&report::text::render(&r.loaded.db, d, color));
+        let rendered: Vec<String> = r
+            .findings
+            .par_iter()
+            .map(|d| report::text::render(&r.loaded.db, d, color))
+            .collect();
+        for text in rendered {
+            out.push_str(&text);
             out.push('\n');
         }
     }

@@ -36,7 +36,7 @@ pub enum Origin {
     DefaultServer,
     /// From a `defaults` section (its own line or its `default-server`), by name
     /// (`""` for an anonymous one).
-    Defaults(String),
+    Defaults(std::sync::Arc<str>),
     /// From the `global` section.
     Global,
     /// The software's built-in default.

@@ -187,12 +187,19 @@ pub fn meta(code: &str) -> Option<&'static RuleMeta> {
 }
 
 /// Runs the rules `wanted` accepts (by code).
-pub fn run(cx: &Context, wanted: impl Fn(&str) -> bool) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in RULES.iter().filter(|r| wanted(r.meta().code)) {
-        rule.check(cx, &mut out);
-    }
-    out
+/// Rules are independent: they run in parallel, and their findings are
+/// sorted afterwards.
+pub fn run(cx: &Context, wanted: impl Fn(&str) -> bool + Sync) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    RULES
+        .par_iter()
+        .filter(|r| wanted(r.meta().code))
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check(cx, &mut out);
+            out
+        })
+        .collect()
 }
 
 /// The headings every rule's documentation must have, in order.

@@ -13,5 +13,6 @@ mod hostile;
 mod incidents;
 mod live;
 mod properties;
+mod roundtrip;
 mod rules;
 mod snapshots;

@@ -246,7 +246,7 @@ impl Lowering<'_, '_> {
                         .to_string();
                     let mut settings = self.base(section, &named, &ProxySettings::default());
                     settings.defaults_section = Some(si);
-                    let origin = Origin::Defaults(name.clone());
+                    let origin = Origin::Defaults(name.as_str().into());
                     for (li, line) in section.lines.iter().enumerate() {
                         if RULE_KEYWORDS.contains(&line.keyword()) {
                             settings.rules.push((si, li));

@@ -1,0 +1,55 @@
+//! The whole pipeline on any bytes: both formats, every rule, shares, routes,
+//! a diff against the same input cut in half, and every output format.
+#![no_main]
+
+use lbcheck::check::CheckResult;
+use lbcheck::source::SourceDb;
+use libfuzzer_sys::fuzz_target;
+
+fn checked(text: String, nginx: bool) -> CheckResult {
+    let mut db = SourceDb::new();
+    let id = db.add(if nginx { "fuzz.conf" } else { "fuzz.cfg" }, text);
+    let opts = lbcheck::Options::default();
+    let (model, diagnostics) = if nginx {
+        lbcheck::lower_nginx(&mut db, &[id], &opts)
+    } else {
+        lbcheck::lower_haproxy(&db, &[id], &opts)
+    };
+    let shares = lbcheck::all_shares(&model, &Default::default()).unwrap_or_default();
+    let policy = lbcheck::policy::Policy::default();
+    let expected = lbcheck::expected::compute(&model, None);
+    let cx = lbcheck::rules::Context::new(&model, &shares, &policy, &expected);
+    let mut findings = diagnostics.clone();
+    findings.extend(lbcheck::rules::run(&cx, |_| true));
+    let findings = lbcheck::suppress::apply(&db, findings);
+    CheckResult {
+        loaded: lbcheck::Loaded {
+            db,
+            model,
+            diagnostics,
+        },
+        findings,
+        failed: false,
+        expected,
+        policy_path: None,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data).into_owned();
+    for nginx in [false, true] {
+        let full = checked(text.clone(), nginx);
+        let half = checked(text.chars().take(text.chars().count() / 2).collect(), nginx);
+        let set = [lbcheck::report::findings::FindingSet {
+            db: &full.loaded.db,
+            findings: &full.findings,
+        }];
+        let _ = lbcheck::report::sarif::render(&set);
+        let _ = lbcheck::report::github::render(&set);
+        let _ = lbcheck::report::junit::render(&set, &[]);
+        let report = lbcheck::diff::diff(&half, &full);
+        let _ = lbcheck::report::diff_markdown::render(&report);
+        let req = lbcheck::route::Request::new(Some("example.com"), "/a/../b", 80);
+        let _ = lbcheck::route::route(&full.loaded.model, &req);
+    }
+});
