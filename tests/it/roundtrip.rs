@@ -142,10 +142,10 @@ fn write_generated(frontends: &[Frontend], backends: &[Backend]) -> String {
 fn acls(c: &Condition, out: &mut Vec<(String, String)>) {
     match c {
         Condition::Acl(name, body) => {
-            if let Condition::Pred(p) = body.as_ref() {
-                if !out.iter().any(|(n, _)| n == name) {
-                    out.push((name.clone(), p.to_string()));
-                }
+            if let Condition::Pred(p) = body.as_ref()
+                && !out.iter().any(|(n, _)| n == name)
+            {
+                out.push((name.clone(), p.to_string()));
             }
         }
         Condition::Not(c) => acls(c, out),
