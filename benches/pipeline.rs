@@ -1,83 +1,132 @@
-//! Pipeline benchmarks on configs from `../shared/bench/gen_configs.py`:
-//! tokenize, parse (sections + keyword checks), lower (parse + model).
+//! Pipeline benchmarks on configs from `../shared/bench/gen_configs.py`
+//! (1k, 10k and 50k backends/upstreams, HAProxy and nginx): tokenize,
+//! parse, lower, check (every rule), and diff against the same config with
+//! the generator's injected problems.
 //!
 //! cargo bench --bench pipeline
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lbcheck::check::{CheckOptions, check};
 use lbcheck::source::SourceDb;
 use lbcheck::syntax::haproxy::lexer::{Env, lex_line};
 
-/// A generated HAProxy config with `backends` backends, or `None` when the
+const SIZES: [usize; 3] = [1_000, 10_000, 50_000];
+
+/// Writes a generated config to the target directory, or `None` when the
 /// generator is not beside the checkout.
-fn generated_haproxy(backends: usize) -> Option<String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_configs.py");
+fn generated(kind: &str, n: usize, inject: bool) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("../shared/bench/gen_configs.py");
     if !script.exists() {
         eprintln!("SKIPPED: {} not found", script.display());
         return None;
     }
-    let out = Command::new("python3")
-        .arg(&script)
-        .args([
-            "haproxy",
-            "--backends",
-            &backends.to_string(),
-            "--servers-per-backend",
-            "3",
-            "--seed",
-            "42",
-        ])
-        .output()
-        .ok()?;
-    String::from_utf8(out.stdout).ok()
+    let count_flag = if kind == "haproxy" {
+        "--backends"
+    } else {
+        "--upstreams"
+    };
+    let per_flag = if kind == "haproxy" {
+        "--servers-per-backend"
+    } else {
+        "--servers-per-upstream"
+    };
+    let mut cmd = Command::new("python3");
+    cmd.arg(&script).args([
+        kind,
+        count_flag,
+        &n.to_string(),
+        per_flag,
+        "3",
+        "--seed",
+        "42",
+    ]);
+    if inject {
+        cmd.arg("--inject");
+    }
+    let out = cmd.output().ok()?;
+    let ext = if kind == "haproxy" { "cfg" } else { "conf" };
+    let path = root.join(format!(
+        "target/bench-{kind}-{n}{}.{ext}",
+        if inject { "-inject" } else { "" }
+    ));
+    std::fs::write(&path, out.stdout).ok()?;
+    Some(path)
 }
 
-fn haproxy(c: &mut Criterion) {
-    let mut group = c.benchmark_group("haproxy");
+fn bench(c: &mut Criterion, kind: &str) {
+    let mut group = c.benchmark_group(kind);
     group.sample_size(10);
-    for n in [1_000usize, 10_000, 50_000] {
-        let Some(text) = generated_haproxy(n) else {
+    for n in SIZES {
+        let (Some(path), Some(injected)) = (generated(kind, n, false), generated(kind, n, true))
+        else {
             return;
         };
+        let text = std::fs::read_to_string(&path).unwrap();
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_with_input(BenchmarkId::new("tokenize", n), &text, |b, text| {
+        if kind == "haproxy" {
+            group.bench_with_input(BenchmarkId::new("tokenize", n), &text, |b, text| {
+                b.iter(|| {
+                    let mut words = 0;
+                    let mut offset = 0;
+                    for (i, line) in text.split_inclusive('\n').enumerate() {
+                        words += lex_line(
+                            line.trim_end_matches('\n'),
+                            offset,
+                            i + 1,
+                            "b.cfg",
+                            &Env::Unresolved,
+                        )
+                        .map_or(0, |w| w.len());
+                        offset += line.len();
+                    }
+                    words
+                })
+            });
+        }
+        let opts = lbcheck::Options::default();
+        group.bench_function(BenchmarkId::new("lower", n), |b| {
             b.iter(|| {
-                let mut words = 0;
-                let mut offset = 0;
-                for (i, line) in text.split_inclusive('\n').enumerate() {
-                    words += lex_line(
-                        line.trim_end_matches('\n'),
-                        offset,
-                        i + 1,
-                        "b.cfg",
-                        &Env::Unresolved,
-                    )
-                    .map_or(0, |w| w.len());
-                    offset += line.len();
-                }
-                words
+                let mut db = SourceDb::new();
+                let id = db.add("bench", text.clone());
+                let (model, _) = if kind == "haproxy" {
+                    lbcheck::lower_haproxy(&db, &[id], &opts)
+                } else {
+                    lbcheck::lower_nginx(&mut db, &[id], &opts)
+                };
+                model.backends.len()
             })
         });
-        let mut db = SourceDb::new();
-        let id = db.add("bench.cfg", text.clone());
-        let opts = lbcheck::Options::default();
-        group.bench_function(BenchmarkId::new("parse", n), |b| {
-            let parse_opts = lbcheck::syntax::haproxy::ParseOptions::default();
+        let copts = CheckOptions::default();
+        group.bench_function(BenchmarkId::new("check", n), |b| {
             b.iter(|| {
-                lbcheck::syntax::haproxy::parse(&db, &[id], &parse_opts)
-                    .0
-                    .sections
+                check(std::slice::from_ref(&path), &copts, None)
+                    .unwrap()
+                    .findings
                     .len()
             })
         });
-        group.bench_function(BenchmarkId::new("lower", n), |b| {
-            b.iter(|| lbcheck::lower_haproxy(&db, &[id], &opts).0.backends.len())
+        let (old, new) = (
+            check(&[path.clone()], &copts, None).unwrap(),
+            check(&[injected], &copts, None).unwrap(),
+        );
+        group.bench_function(BenchmarkId::new("diff", n), |b| {
+            b.iter(|| lbcheck::diff::diff(&old, &new).changes.len())
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, haproxy);
+fn haproxy(c: &mut Criterion) {
+    bench(c, "haproxy");
+}
+
+fn nginx(c: &mut Criterion) {
+    bench(c, "nginx");
+}
+
+criterion_group!(benches, haproxy, nginx);
 criterion_main!(benches);

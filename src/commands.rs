@@ -1,6 +1,6 @@
 //! The `check`, `rules` and `explain` subcommands.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -75,13 +75,27 @@ pub fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let explicit = args.policy.is_some();
+    let total = args.input.paths.len();
+    // Progress for long runs, on a terminal only.
+    let progress = total > 1 && std::io::stderr().is_terminal();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let outcomes: Vec<Outcome> = args
         .input
         .paths
         .clone()
         .into_par_iter()
-        .map(|p| check_one(p, &base, explicit))
+        .map(|p| {
+            let outcome = check_one(p, &base, explicit);
+            if progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                eprint!("\rlbcheck: checked {n}/{total} configs");
+            }
+            outcome
+        })
         .collect();
+    if progress {
+        eprintln!();
+    }
     let mut failed = false;
     let mut findings_fail = false;
     let mut checked: Vec<Box<CheckResult>> = Vec::new();

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End-to-end speed and memory of `lbcheck check` and `lbcheck diff` on the
+# generated configs of ../shared/bench, beside `haproxy -c` and `nginx -t`
+# on the same files in the same run. Prints a Markdown table (medians of 3).
+#
+# usage: scripts/bench.sh [SIZES...]   (default: 1000 10000 50000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("${@:-1000 10000 50000}")
+[ $# -gt 0 ] || sizes=(1000 10000 50000)
+gen=../shared/bench/gen_configs.py
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release -q
+lb=target/release/lbcheck
+export PATH="$PATH:/usr/sbin"
+
+# median wall seconds and max RSS (MiB) of 3 runs of a command
+measure() {
+    local walls=() rss=0
+    for _ in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2>&1 || true
+        read -r w m < "$work/t"
+        walls+=("$w")
+        [ "$m" -gt "$rss" ] && rss=$m
+    done
+    local med
+    med=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 2p)
+    echo "$med $((rss / 1024))"
+}
+
+echo "| format | N | bytes | lbcheck check | MB/s | RSS MiB | RSS / size | lbcheck diff | diff / check | real tool | real tool time | speedup |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for kind in haproxy nginx; do
+    for n in "${sizes[@]}"; do
+        if [ "$kind" = haproxy ]; then
+            flags=(--backends "$n" --servers-per-backend 3); ext=cfg
+        else
+            flags=(--upstreams "$n" --servers-per-upstream 3); ext=conf
+        fi
+        f="$work/$kind-$n.$ext"; g="$work/$kind-$n-inject.$ext"
+        python3 "$gen" "$kind" "${flags[@]}" --seed 42 > "$f"
+        python3 "$gen" "$kind" "${flags[@]}" --seed 42 --inject > "$g"
+        bytes=$(stat -c %s "$f")
+        read -r ct crss < <(measure "$lb" check "$f" --haproxy-version 2.6 --format json)
+        read -r dt _ < <(measure "$lb" diff "$f" "$g" --haproxy-version 2.6 --format json)
+        if [ "$kind" = haproxy ]; then
+            tool="haproxy -c"; read -r rt _ < <(measure haproxy -c -f "$f")
+        else
+            tool="nginx -t"; read -r rt _ < <(measure nginx -t -q -p "$work/" -c "$f" -g "error_log stderr;")
+        fi
+        awk -v k="$kind" -v n="$n" -v b="$bytes" -v ct="$ct" -v crss="$crss" -v dt="$dt" -v tool="$tool" -v rt="$rt" 'BEGIN {
+            mbs = (ct > 0) ? b / 1e6 / ct : 0
+            printf "| %s | %d | %d | %.2f s | %.1f | %d | %.1fx | %.2f s | %.2fx | %s | %.2f s | %.1fx |\n",
+                k, n, b, ct, mbs, crss, crss * 1048576 / b, dt, (ct > 0 ? dt / ct : 0), tool, rt, (ct > 0 ? rt / ct : 0)
+        }'
+    done
+done
