@@ -110,7 +110,7 @@ fn bench(c: &mut Criterion, kind: &str) {
             })
         });
         let (old, new) = (
-            check(&[path.clone()], &copts, None).unwrap(),
+            check(std::slice::from_ref(&path), &copts, None).unwrap(),
             check(&[injected], &copts, None).unwrap(),
         );
         group.bench_function(BenchmarkId::new("diff", n), |b| {
