@@ -20,7 +20,7 @@ measure() {
     local walls=() rss=0
     for _ in 1 2 3; do
         /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2>&1 || true
-        read -r w m < "$work/t"
+        read -r w m < <(tail -n 1 "$work/t")
         walls+=("$w")
         [ "$m" -gt "$rss" ] && rss=$m
     done

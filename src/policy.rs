@@ -87,7 +87,7 @@ impl Default for Thresholds {
     fn default() -> Thresholds {
         Thresholds {
             uneven_ratio: 2.0,
-            max_server_share: 0.75,
+            max_server_share: 0.85,
             capacity_mismatch_ratio: 1.5,
         }
     }

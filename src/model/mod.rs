@@ -416,6 +416,9 @@ pub struct Backend {
     pub timeouts: Vec<(String, Sourced<u64>)>,
     /// Declares a stick table (may exist only to hold one).
     pub stick_table: bool,
+    /// The proxy answers requests itself (HAProxy `stats enable`/`stats uri`,
+    /// `use-service`), so having no servers is not a dead backend.
+    pub serves_itself: bool,
     pub servers: Vec<Server>,
     pub uncertain: bool,
 }

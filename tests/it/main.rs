@@ -9,6 +9,7 @@ mod diff;
 mod differential;
 mod differential_nginx;
 mod formats;
+mod generated;
 mod hostile;
 mod incidents;
 mod live;

@@ -328,6 +328,10 @@ impl Lowering<'_, '_> {
         let mut use_backends = Vec::new();
         let mut servers = Vec::new();
         let stick_table = section.lines.iter().any(|l| l.keyword() == "stick-table");
+        let serves_itself = section.lines.iter().any(|l| {
+            (l.keyword() == "stats" && matches!(l.word(1), Some("enable" | "uri")))
+                || l.words.iter().any(|w| w.as_str() == "use-service")
+        });
         self.check_inherited_rules(section, &settings);
         let config = self.config;
         for &(si, li) in &settings.rules {
@@ -505,6 +509,7 @@ impl Lowering<'_, '_> {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
                 stick_table,
+                serves_itself,
                 servers,
                 uncertain,
             });

@@ -227,6 +227,7 @@ impl Lowering {
                 zone: None,
                 timeouts: Vec::new(),
                 stick_table: false,
+                serves_itself: false,
                 servers: vec![upstream::default_server(address.to_string(), span)],
                 uncertain: false,
             });

@@ -253,6 +253,7 @@ pub fn lower(
         zone,
         timeouts: Vec::new(),
         stick_table: false,
+        serves_itself: false,
         servers,
         uncertain: false,
     }

@@ -8,9 +8,11 @@ declare_rule! {
     /// ## What it checks
     /// A server whose predicted share of its backend's traffic is more than
     /// `uneven_ratio` (default 2.0) times the fair share, or above
-    /// `max_server_share` (default 0.75) in a backend of two or more servers.
+    /// `max_server_share` (default 0.85) in a backend of two or more servers.
     /// Not reported when the weights follow the servers' capacities (`maxconn`,
-    /// `max_conns`), and not for algorithms that ignore weights when idle.
+    /// `max_conns`), nor for `balance first`. For HAProxy `leastconn`, which
+    /// spreads idle traffic evenly, the shares under concurrent load (by
+    /// weight) are judged.
     ///
     /// ## Why it matters
     /// A typo in a weight (`weight 100` for `10`) sends most of the traffic to
@@ -66,30 +68,48 @@ impl Rule for UnevenWeights {
         let t = &cx.policy.thresholds;
         for (bi, b) in cx.model.backends.iter().enumerate() {
             let kind = b.algorithm.value.kind;
-            let ignores_weights = cx.model.format == SourceFormat::Haproxy
-                && matches!(kind, AlgorithmKind::LeastConn | AlgorithmKind::First);
             let servers = usable(b);
-            if ignores_weights || servers.len() < 2 || follows_capacity(b, &servers) {
+            let first = cx.model.format == SourceFormat::Haproxy && kind == AlgorithmKind::First;
+            if first || servers.len() < 2 || follows_capacity(b, &servers) {
                 continue;
             }
-            let shares = &cx.shares[bi].servers;
+            // HAProxy leastconn spreads idle traffic evenly, but under
+            // concurrent load it follows the weights: judge the loaded case.
+            let under_load =
+                cx.model.format == SourceFormat::Haproxy && kind == AlgorithmKind::LeastConn;
+            let total_weight: f64 = servers
+                .iter()
+                .map(|&i| f64::from(b.servers[i].weight.value))
+                .sum();
+            let share_of = |i: usize| {
+                if under_load {
+                    f64::from(b.servers[i].weight.value) / total_weight
+                } else {
+                    cx.shares[bi].servers[i].share
+                }
+            };
             let fair = 1.0 / servers.len() as f64;
             let Some(&top) = servers
                 .iter()
-                .max_by(|&&x, &&y| shares[x].share.total_cmp(&shares[y].share))
+                .max_by(|&&x, &&y| share_of(x).total_cmp(&share_of(y)))
             else {
                 continue;
             };
-            let share = shares[top].share;
+            let share = share_of(top);
             if share <= t.uneven_ratio * fair + 1e-9 && share <= t.max_server_share + 1e-9 {
                 continue;
             }
+            let when = if under_load {
+                " under concurrent load (leastconn)"
+            } else {
+                ""
+            };
             let s = &b.servers[top];
             out.push(
                 finding(
                     &Self::META,
                     format!(
-                        "{} takes {:.0}% of {}'s traffic, {:.1}x its fair share of {:.0}%",
+                        "{} takes {:.0}% of {}'s traffic{when}, {:.1}x its fair share of {:.0}%",
                         s.name,
                         share * 100.0,
                         b.name,

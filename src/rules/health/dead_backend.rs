@@ -38,7 +38,7 @@ impl Rule for DeadBackend {
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for i in serving(cx) {
             let b = &cx.model.backends[i];
-            if cx.shares[i].failing_share < 1.0 {
+            if cx.shares[i].failing_share < 1.0 || b.serves_itself {
                 continue;
             }
             let why = if b.servers.is_empty() {
