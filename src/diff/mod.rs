@@ -191,10 +191,14 @@ fn route_changes(old: &Model, new: &Model) -> (Vec<RouteChange>, bool, usize) {
         .map(|(i, j, _)| (old.backends[i].name.clone(), new.backends[j].name.clone()))
         .collect();
     let (list, truncated) = probes::probes(old, new);
+    let (old_router, new_router) = (
+        crate::route::Router::new(old),
+        crate::route::Router::new(new),
+    );
     let mut out = Vec::new();
     for probe in &list {
-        let before = probes::destination(old, probe);
-        let after = probes::destination(new, probe);
+        let before = probes::destination(&old_router, probe);
+        let after = probes::destination(&new_router, probe);
         if before != after && !renamed.contains(&(before.clone(), after.clone())) {
             out.push(RouteChange {
                 probe: probe.clone(),

@@ -148,9 +148,9 @@ pub fn probes(old: &Model, new: &Model) -> (Vec<Probe>, bool) {
 
 /// Where a probe goes in a model, in words: a backend name, a computed
 /// target, a terminal action, or why it goes nowhere.
-pub fn destination(model: &Model, probe: &Probe) -> String {
+pub fn destination(router: &route::Router, probe: &Probe) -> String {
     let req = Request::new(Some(&probe.host), &probe.path, probe.port);
-    match route::route(model, &req) {
+    match router.route(&req) {
         Err(_) => "(nothing listens on this port)".to_string(),
         Ok(d) => match d.target {
             Some(Target::Backend { name }) => name,

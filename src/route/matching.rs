@@ -216,14 +216,17 @@ fn predicate(p: &Predicate, req: &Request) -> Tri {
     let Some(value) = value else {
         return Tri::False;
     };
-    let fold = |s: &str| {
-        if p.ignore_case {
-            s.to_lowercase()
+    // Case folding only when asked: most predicates compare as written.
+    fn fold(ignore_case: bool, s: &str) -> std::borrow::Cow<'_, str> {
+        if ignore_case {
+            std::borrow::Cow::Owned(s.to_lowercase())
         } else {
-            s.to_string()
+            std::borrow::Cow::Borrowed(s)
         }
-    };
+    }
+    let fold = |s| fold(p.ignore_case, s);
     let v = fold(&value);
+    let v = v.as_ref();
     let any = |test: &dyn Fn(&str) -> bool| Tri::from(p.values.iter().any(|pat| test(&fold(pat))));
     match method {
         MatchMethod::Found => Tri::True,

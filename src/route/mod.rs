@@ -11,6 +11,7 @@
 
 pub mod matching;
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use self::matching::{Tri, eval};
@@ -131,123 +132,206 @@ pub fn normalize_uri(path: &str) -> String {
     out
 }
 
-/// nginx's choice of `server` block among `candidates` for a host name.
-fn nginx_server(model: &Model, candidates: &[usize], host: Option<&str>) -> Option<usize> {
-    let names = |i: usize| {
-        model.entry_points[i]
-            .server_names
+/// A model prepared for routing many requests: entry points by port, and
+/// nginx server names lowercased and indexed once.
+pub struct Router<'m> {
+    model: &'m Model,
+    by_port: HashMap<u16, Vec<usize>>,
+    /// Entry points on port ranges too wide to index.
+    wide: Vec<usize>,
+    /// nginx: lowercased server names per entry point.
+    names: Vec<Vec<String>>,
+    /// nginx: (port, exact name) -> first server block.
+    exact: HashMap<(u16, String), usize>,
+}
+
+impl<'m> Router<'m> {
+    pub fn new(model: &'m Model) -> Router<'m> {
+        let mut by_port: HashMap<u16, Vec<usize>> = HashMap::new();
+        let mut wide = Vec::new();
+        for (i, e) in model.entry_points.iter().enumerate() {
+            for (lo, hi) in e.binds.iter().filter_map(|b| b.ports) {
+                if hi - lo > 1024 {
+                    wide.push(i);
+                    continue;
+                }
+                for p in lo..=hi {
+                    let list = by_port.entry(p).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        let names: Vec<Vec<String>> = model
+            .entry_points
             .iter()
-            .map(|n| n.to_ascii_lowercase())
-    };
-    if let Some(host) = host {
-        if let Some(&i) = candidates
+            .map(|e| {
+                e.server_names
+                    .iter()
+                    .map(|n| n.to_ascii_lowercase())
+                    .collect()
+            })
+            .collect();
+        let mut exact = HashMap::new();
+        for (&port, list) in &by_port {
+            for &i in list {
+                for n in &names[i] {
+                    let bare = n.strip_prefix('.').unwrap_or(n);
+                    if !n.starts_with('*') && !n.ends_with('*') && !n.starts_with('~') {
+                        exact.entry((port, bare.to_string())).or_insert(i);
+                    }
+                }
+            }
+        }
+        Router {
+            model,
+            by_port,
+            wide,
+            names,
+            exact,
+        }
+    }
+
+    fn listening(&self, port: u16) -> Vec<usize> {
+        let mut list = self.by_port.get(&port).cloned().unwrap_or_default();
+        list.extend(
+            self.wide
+                .iter()
+                .copied()
+                .filter(|&i| listens_on(&self.model.entry_points[i], port)),
+        );
+        list.sort_unstable();
+        list.dedup();
+        list
+    }
+
+    /// nginx's choice of `server` block among `candidates` for a host name.
+    fn nginx_server(&self, candidates: &[usize], port: u16, host: Option<&str>) -> Option<usize> {
+        if let Some(host) = host {
+            if let Some(&i) = self
+                .exact
+                .get(&(port, host.to_string()))
+                .filter(|i| candidates.contains(i))
+            {
+                return Some(i);
+            }
+            let mut best: Option<(usize, usize)> = None;
+            for &i in candidates {
+                for n in &self.names[i] {
+                    let suffix = n
+                        .strip_prefix('*')
+                        .or_else(|| n.strip_prefix('.').map(|_| &n[..]));
+                    if let Some(suffix) =
+                        suffix.filter(|s| s.starts_with('.') && host.ends_with(*s))
+                        && best.is_none_or(|(len, _)| suffix.len() > len)
+                    {
+                        best = Some((suffix.len(), i));
+                    }
+                }
+            }
+            if let Some((_, i)) = best {
+                return Some(i);
+            }
+            for &i in candidates {
+                for n in &self.names[i] {
+                    if let Some(prefix) = n
+                        .strip_suffix('*')
+                        .filter(|p| p.ends_with('.') && host.starts_with(*p))
+                        && best.is_none_or(|(len, _)| prefix.len() > len)
+                    {
+                        best = Some((prefix.len(), i));
+                    }
+                }
+            }
+            if let Some((_, i)) = best {
+                return Some(i);
+            }
+            for &i in candidates {
+                for n in &self.model.entry_points[i].server_names {
+                    if let Some(re) = n.strip_prefix('~')
+                        && regex::Regex::new(&format!("(?i){re}")).is_ok_and(|r| r.is_match(host))
+                    {
+                        return Some(i);
+                    }
+                }
+            }
+        } else if let Some(&i) = candidates
             .iter()
-            .find(|&&i| names(i).any(|n| n == host || n.strip_prefix('.') == Some(host)))
+            .find(|&&i| self.names[i].iter().any(|n| n.is_empty()))
         {
             return Some(i);
         }
-        let mut best: Option<(usize, usize)> = None;
-        for &i in candidates {
-            for n in names(i) {
-                let suffix = n
-                    .strip_prefix('*')
-                    .or_else(|| n.strip_prefix('.').map(|_| &n[..]));
-                if let Some(suffix) = suffix.filter(|s| s.starts_with('.') && host.ends_with(*s))
-                    && best.is_none_or(|(len, _)| suffix.len() > len)
-                {
-                    best = Some((suffix.len(), i));
-                }
-            }
-        }
-        if let Some((_, i)) = best {
-            return Some(i);
-        }
-        for &i in candidates {
-            for n in names(i) {
-                if let Some(prefix) = n
-                    .strip_suffix('*')
-                    .filter(|p| p.ends_with('.') && host.starts_with(*p))
-                    && best.is_none_or(|(len, _)| prefix.len() > len)
-                {
-                    best = Some((prefix.len(), i));
-                }
-            }
-        }
-        if let Some((_, i)) = best {
-            return Some(i);
-        }
-        for &i in candidates {
-            for n in &model.entry_points[i].server_names {
-                if let Some(re) = n.strip_prefix('~')
-                    && regex::Regex::new(&format!("(?i){re}")).is_ok_and(|r| r.is_match(host))
-                {
-                    return Some(i);
-                }
-            }
-        }
-    } else if let Some(&i) = candidates.iter().find(|&&i| names(i).any(|n| n.is_empty())) {
-        return Some(i);
+        candidates
+            .iter()
+            .copied()
+            .find(|&i| {
+                self.model.entry_points[i]
+                    .binds
+                    .iter()
+                    .any(|b| b.default_server)
+            })
+            .or_else(|| candidates.first().copied())
     }
-    candidates
-        .iter()
-        .copied()
-        .find(|&i| model.entry_points[i].binds.iter().any(|b| b.default_server))
-        .or_else(|| candidates.first().copied())
+
+    /// Routes `req`.
+    pub fn route(&self, req: &Request) -> Result<Decision, String> {
+        let model = self.model;
+        let candidates = self.listening(req.port);
+        let entry = match model.format {
+            SourceFormat::Haproxy => candidates.first().copied(),
+            SourceFormat::Nginx => {
+                let http: Vec<usize> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|&i| model.entry_points[i].kind == EntryKind::HttpServer)
+                    .collect();
+                if http.is_empty() {
+                    candidates.first().copied()
+                } else {
+                    self.nginx_server(&http, req.port, req.host_name().as_deref())
+                }
+            }
+        }
+        .ok_or_else(|| format!("no entry point listens on port {}", req.port))?;
+        let mut request = req.clone();
+        if model.format == SourceFormat::Nginx {
+            let query = req
+                .path
+                .split_once('?')
+                .map(|(_, q)| format!("?{q}"))
+                .unwrap_or_default();
+            request.path = format!("{}{query}", normalize_uri(&req.path));
+        }
+        let mut unknown = Vec::new();
+        for (i, r) in model.entry_points[entry].routes.iter().enumerate() {
+            match eval(&r.condition, &request) {
+                Tri::True => {
+                    return Ok(Decision {
+                        entry,
+                        route: Some(i),
+                        target: Some(r.target.clone()),
+                        certain: unknown.is_empty() && !r.uncertain,
+                        unknown,
+                    });
+                }
+                Tri::Unknown(why) => unknown.push(why),
+                Tri::False => {}
+            }
+        }
+        Ok(Decision {
+            entry,
+            route: None,
+            target: None,
+            certain: unknown.is_empty(),
+            unknown,
+        })
+    }
 }
 
-/// Routes `req` through `model`.
+/// Routes one request through `model` (see [`Router`] for many).
 pub fn route(model: &Model, req: &Request) -> Result<Decision, String> {
-    let candidates: Vec<usize> = (0..model.entry_points.len())
-        .filter(|&i| listens_on(&model.entry_points[i], req.port))
-        .collect();
-    let entry = match model.format {
-        SourceFormat::Haproxy => candidates.first().copied(),
-        SourceFormat::Nginx => {
-            let http: Vec<usize> = candidates
-                .iter()
-                .copied()
-                .filter(|&i| model.entry_points[i].kind == EntryKind::HttpServer)
-                .collect();
-            if http.is_empty() {
-                candidates.first().copied()
-            } else {
-                nginx_server(model, &http, req.host_name().as_deref())
-            }
-        }
-    }
-    .ok_or_else(|| format!("no entry point listens on port {}", req.port))?;
-    let mut request = req.clone();
-    if model.format == SourceFormat::Nginx {
-        let query = req
-            .path
-            .split_once('?')
-            .map(|(_, q)| format!("?{q}"))
-            .unwrap_or_default();
-        request.path = format!("{}{query}", normalize_uri(&req.path));
-    }
-    let mut unknown = Vec::new();
-    for (i, r) in model.entry_points[entry].routes.iter().enumerate() {
-        match eval(&r.condition, &request) {
-            Tri::True => {
-                return Ok(Decision {
-                    entry,
-                    route: Some(i),
-                    target: Some(r.target.clone()),
-                    certain: unknown.is_empty() && !r.uncertain,
-                    unknown,
-                });
-            }
-            Tri::Unknown(why) => unknown.push(why),
-            Tri::False => {}
-        }
-    }
-    Ok(Decision {
-        entry,
-        route: None,
-        target: None,
-        certain: unknown.is_empty(),
-        unknown,
-    })
+    Router::new(model).route(req)
 }
 
 #[cfg(test)]
