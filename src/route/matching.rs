@@ -234,8 +234,8 @@ fn predicate(p: &Predicate, req: &Request) -> Tri {
         MatchMethod::Beg => any(&|pat| v.starts_with(pat)),
         MatchMethod::End => any(&|pat| v.ends_with(pat)),
         MatchMethod::Sub => any(&|pat| v.contains(pat)),
-        MatchMethod::Dom => any(&|pat| delimited(&v, pat, &['/', '?', '.', ':'])),
-        MatchMethod::Dir => any(&|pat| delimited(&v, pat, &['/', '?'])),
+        MatchMethod::Dom => any(&|pat| delimited(v, pat, &['/', '?', '.', ':'])),
+        MatchMethod::Dir => any(&|pat| delimited(v, pat, &['/', '?'])),
         MatchMethod::Bool => Tri::from(value == "true"),
         MatchMethod::Len => match int_match(value.chars().count() as i64, &p.values) {
             Some(b) => Tri::from(b),
