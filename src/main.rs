@@ -124,13 +124,19 @@ pub(crate) fn print(out: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Loads the inputs and computes the traffic shares under the what-if flags.
+fn load_with_shares(
+    input: &InputArgs,
+    what_if: &WhatIfArgs,
+) -> Result<(lbcheck::Loaded, Vec<lbcheck::traffic::Shares>), ExitCode> {
+    let loaded = load(input)?;
+    let shares = shares(&loaded.model, what_if)?;
+    Ok((loaded, shares))
+}
+
 fn route(args: cli::RouteArgs) -> ExitCode {
-    let loaded = match load(&args.input) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let shares = match shares(&loaded.model, &args.what_if) {
-        Ok(s) => s,
+    let (loaded, shares) = match load_with_shares(&args.input, &args.what_if) {
+        Ok(pair) => pair,
         Err(code) => return code,
     };
     let port = args.port.unwrap_or(if args.tls { 443 } else { 80 });
@@ -166,12 +172,8 @@ fn route(args: cli::RouteArgs) -> ExitCode {
 }
 
 fn model(args: cli::ModelArgs) -> ExitCode {
-    let loaded = match load(&args.input) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let shares = match shares(&loaded.model, &args.what_if) {
-        Ok(s) => s,
+    let (loaded, shares) = match load_with_shares(&args.input, &args.what_if) {
+        Ok(pair) => pair,
         Err(code) => return code,
     };
     let out = match args.format {

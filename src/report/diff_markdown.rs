@@ -75,7 +75,7 @@ pub fn render(report: &DiffReport) -> String {
     }
     if !report.capacity.is_empty() {
         out.push_str("\n#### Capacity\n\n| entity | before | after | N-1 before | N-1 after |\n|---|---:|---:|---:|---:|\n");
-        let n = |v: Option<u64>| v.map_or("unlimited".to_string(), |n| n.to_string());
+        let n = super::connections;
         for c in &report.capacity {
             let _ = writeln!(
                 out,

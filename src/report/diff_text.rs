@@ -46,10 +46,6 @@ pub fn change_line(c: &Change) -> String {
     }
 }
 
-fn capacity(v: Option<u64>) -> String {
-    v.map_or("unlimited".to_string(), |n| n.to_string())
-}
-
 pub fn render(report: &DiffReport, old: &str, new: &str) -> String {
     let mut out = format!("lbcheck diff {old} -> {new}\n\nrisk summary:\n");
     for r in &report.risks {
@@ -95,15 +91,15 @@ pub fn render(report: &DiffReport, old: &str, new: &str) -> String {
                 out,
                 "  {}: {} -> {}",
                 c.entity,
-                capacity(c.before),
-                capacity(c.after)
+                super::connections(c.before),
+                super::connections(c.after)
             );
             if c.before_n_minus_1.is_some() || c.after_n_minus_1.is_some() {
                 let _ = write!(
                     out,
                     ", N-1 {} -> {}",
-                    capacity(c.before_n_minus_1),
-                    capacity(c.after_n_minus_1)
+                    super::connections(c.before_n_minus_1),
+                    super::connections(c.after_n_minus_1)
                 );
             }
             if let Some(e) = c.expected {

@@ -16,3 +16,8 @@ pub mod model_text;
 pub mod route;
 pub mod sarif;
 pub mod text;
+
+/// A connection limit as a reader says it: no limit is "unlimited".
+pub(crate) fn connections(limit: Option<u64>) -> String {
+    limit.map_or_else(|| "unlimited".to_string(), |n| n.to_string())
+}

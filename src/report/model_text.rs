@@ -107,10 +107,7 @@ fn server_line(format: SourceFormat, s: &Server) -> String {
         SourceFormat::Nginx => format!("server {}", s.address),
     };
     let _ = write!(line, "  weight {}{}", s.weight.value, tag(&s.weight));
-    let maxconn = s
-        .maxconn
-        .value
-        .map_or("unlimited".to_string(), |n| n.to_string());
+    let maxconn = super::connections(s.maxconn.value);
     let word = if format == SourceFormat::Nginx {
         "max_conns"
     } else {
