@@ -161,6 +161,52 @@ fn haproxy_errors_hidden_behind_environment_failures_are_found() {
     }
 }
 
+/// Configs the real `haproxy -c` refused for the config itself (not for the
+/// machine it ran on): how many of them lbcheck also refuses. The floor is the
+/// count measured when this test was written, so a parser change that lets a
+/// broken config through fails here.
+#[test]
+fn haproxy_configs_the_real_haproxy_refuses_are_mostly_refused() {
+    const FLOOR: usize = 42;
+    let Some(entries) = manifest() else { return };
+    let opts = lbcheck::Options {
+        haproxy_version: Version::new(2, 6),
+        ..Default::default()
+    };
+    let environmental = [
+        "missing-file",
+        "missing-module",
+        "dns",
+        "address-unavailable",
+        "unsupported-by-build",
+    ];
+    let mut total = 0;
+    let mut missed = Vec::new();
+    for e in entries.iter().filter(|e| {
+        e.kind == "haproxy"
+            && e.oracle.starts_with("invalid")
+            && !environmental
+                .iter()
+                .any(|c| e.notes.contains(&format!("errclass={c}")))
+    }) {
+        total += 1;
+        let refused = match lbcheck::load(&[corpus_dir().join(&e.file)], &opts) {
+            Ok(loaded) => loaded.has_errors(),
+            Err(_) => true,
+        };
+        if !refused {
+            missed.push(format!("{}: {}", e.file, e.oracle));
+        }
+    }
+    let caught = total - missed.len();
+    println!("HAProxy corpus: {caught}/{total} refused configs also refused by lbcheck");
+    assert!(
+        caught >= FLOOR,
+        "only {caught} of {total} caught (floor {FLOOR}); missed:\n{}",
+        missed.join("\n")
+    );
+}
+
 /// The nginx context a corpus file was accepted in (from its oracle label).
 fn nginx_context(oracle: &str) -> Option<Context> {
     let how = oracle.strip_prefix("valid-wrapped:")?;
