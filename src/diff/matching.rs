@@ -2,7 +2,7 @@
 //! matched by name (nginx servers by address), renamed backends found by
 //! their servers, and every attribute that changed, with its line on each side.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
 
@@ -157,15 +157,21 @@ pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
             None => unmatched_old.push(i),
         }
     }
+    // Unclaimed new backends by their server addresses, in source order.
+    let mut by_addresses: HashMap<BTreeSet<&str>, VecDeque<usize>> = HashMap::new();
+    if !unmatched_old.is_empty() {
+        for (j, b) in new.backends.iter().enumerate() {
+            if !used[j] {
+                by_addresses.entry(addresses(b)).or_default().push_back(j);
+            }
+        }
+    }
     for i in unmatched_old {
         let key = addresses(&old.backends[i]);
         if key.is_empty() {
             continue;
         }
-        if let Some(j) =
-            (0..new.backends.len()).find(|&j| !used[j] && addresses(&new.backends[j]) == key)
-        {
-            used[j] = true;
+        if let Some(j) = by_addresses.get_mut(&key).and_then(VecDeque::pop_front) {
             pairs.push((i, j, true));
         }
     }
@@ -455,8 +461,14 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
         }
         backend_changes(sides, &old.backends[i], &new.backends[j], &mut out);
     }
+    let mut old_paired = vec![false; old.backends.len()];
+    let mut new_paired = vec![false; new.backends.len()];
+    for &(i, j, _) in &pairs {
+        old_paired[i] = true;
+        new_paired[j] = true;
+    }
     for (i, b) in old.backends.iter().enumerate() {
-        if !pairs.iter().any(|p| p.0 == i) {
+        if !old_paired[i] {
             sides.presence(
                 &mut out,
                 ChangeKind::Removed,
@@ -466,7 +478,7 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
         }
     }
     for (j, b) in new.backends.iter().enumerate() {
-        if !pairs.iter().any(|p| p.1 == j) {
+        if !new_paired[j] {
             sides.presence(
                 &mut out,
                 ChangeKind::Added,

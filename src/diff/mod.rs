@@ -5,6 +5,8 @@ pub mod git;
 pub mod matching;
 pub mod probes;
 
+use std::collections::{HashMap, VecDeque};
+
 use serde::Serialize;
 
 use self::matching::{Change, Sides, backend_word, match_backends, server_key};
@@ -223,22 +225,29 @@ fn key(d: &Diagnostic) -> (Option<&'static str>, Option<String>, String) {
 }
 
 fn findings_delta(old: &[Diagnostic], new: &[Diagnostic]) -> FindingsDelta {
-    let mut remaining: Vec<Option<&Diagnostic>> = old.iter().map(Some).collect();
+    // Each key's old findings in source order: a new finding takes the first
+    // one left, so that repeated keys pair up one to one (in linear time).
+    let mut remaining: HashMap<_, VecDeque<usize>> = HashMap::new();
+    for (i, d) in old.iter().enumerate() {
+        remaining.entry(key(d)).or_default().push_back(i);
+    }
+    let mut taken = vec![false; old.len()];
     let mut delta = FindingsDelta::default();
     for d in new {
-        let k = key(d);
-        match remaining
-            .iter_mut()
-            .find(|o| o.is_some_and(|o| key(o) == k))
-        {
-            Some(slot) => {
-                *slot = None;
+        match remaining.get_mut(&key(d)).and_then(VecDeque::pop_front) {
+            Some(i) => {
+                taken[i] = true;
                 delta.unchanged.push(d.clone());
             }
             None => delta.introduced.push(d.clone()),
         }
     }
-    delta.fixed = remaining.into_iter().flatten().cloned().collect();
+    delta.fixed = old
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| !**t)
+        .map(|(d, _)| d.clone())
+        .collect();
     delta
 }
 
