@@ -141,6 +141,15 @@ fn addresses(b: &Backend) -> BTreeSet<&str> {
     b.servers.iter().map(|s| s.address.as_str()).collect()
 }
 
+/// Entry point name → index of the first entry point of that name.
+pub fn entry_index(entries: &[EntryPoint]) -> HashMap<&str, usize> {
+    let mut index = HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        index.entry(e.name.as_str()).or_insert(i);
+    }
+    index
+}
+
 /// Old backend index → new backend index, by name, then renames (same
 /// non-empty server addresses under a new name).
 pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
@@ -487,8 +496,15 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
             );
         }
     }
+    let (old_names, new_names) = (
+        entry_index(&old.entry_points),
+        entry_index(&new.entry_points),
+    );
     for e in &old.entry_points {
-        match new.entry_points.iter().find(|n| n.name == e.name) {
+        match new_names
+            .get(e.name.as_str())
+            .map(|&j| &new.entry_points[j])
+        {
             Some(n) => entry_changes(sides, e, n, &mut out),
             None => sides.presence(
                 &mut out,
@@ -499,7 +515,7 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
         }
     }
     for n in &new.entry_points {
-        if !old.entry_points.iter().any(|e| e.name == n.name) {
+        if !old_names.contains_key(n.name.as_str()) {
             sides.presence(
                 &mut out,
                 ChangeKind::Added,

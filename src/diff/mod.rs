@@ -162,8 +162,9 @@ fn capacity_changes(old: &CheckResult, new: &CheckResult) -> Vec<CapacityChange>
             });
         }
     }
+    let old_names = matching::entry_index(&mo.entry_points);
     for (j, e) in mn.entry_points.iter().enumerate() {
-        let Some(o) = mo.entry_points.iter().find(|o| o.name == e.name) else {
+        let Some(o) = old_names.get(e.name.as_str()).map(|&i| &mo.entry_points[i]) else {
             continue;
         };
         if o.maxconn.value != e.maxconn.value {

@@ -11,6 +11,7 @@
 
 pub mod matching;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -143,6 +144,9 @@ pub struct Router<'m> {
     names: Vec<Vec<String>>,
     /// nginx: (port, exact name) -> first server block.
     exact: HashMap<(u16, String), usize>,
+    /// nginx: server blocks with a wildcard or regex name, in source order;
+    /// only these can match a host that no exact name does.
+    patterned: Vec<usize>,
 }
 
 impl<'m> Router<'m> {
@@ -184,17 +188,31 @@ impl<'m> Router<'m> {
                 }
             }
         }
+        let patterned = (0..names.len())
+            .filter(|&i| {
+                names[i]
+                    .iter()
+                    .any(|n| n.starts_with(['*', '.', '~']) || n.ends_with('*'))
+            })
+            .collect();
         Router {
             model,
             by_port,
             wide,
             names,
             exact,
+            patterned,
         }
     }
 
-    fn listening(&self, port: u16) -> Vec<usize> {
-        let mut list = self.by_port.get(&port).cloned().unwrap_or_default();
+    /// Entry points listening on `port`, in source order. Borrowed from the
+    /// index when no wide port range can add to it: probes call this often.
+    fn listening(&self, port: u16) -> Cow<'_, [usize]> {
+        let indexed = self.by_port.get(&port).map_or(&[][..], Vec::as_slice);
+        if self.wide.is_empty() {
+            return Cow::Borrowed(indexed);
+        }
+        let mut list = indexed.to_vec();
         list.extend(
             self.wide
                 .iter()
@@ -203,7 +221,7 @@ impl<'m> Router<'m> {
         );
         list.sort_unstable();
         list.dedup();
-        list
+        Cow::Owned(list)
     }
 
     /// nginx's choice of `server` block among `candidates` for a host name.
@@ -212,12 +230,18 @@ impl<'m> Router<'m> {
             if let Some(&i) = self
                 .exact
                 .get(&(port, host.to_string()))
-                .filter(|i| candidates.contains(i))
+                .filter(|i| candidates.binary_search(i).is_ok())
             {
                 return Some(i);
             }
+            let patterned: Vec<usize> = self
+                .patterned
+                .iter()
+                .copied()
+                .filter(|i| candidates.binary_search(i).is_ok())
+                .collect();
             let mut best: Option<(usize, usize)> = None;
-            for &i in candidates {
+            for &i in patterned.iter() {
                 for n in &self.names[i] {
                     let suffix = n
                         .strip_prefix('*')
@@ -233,7 +257,7 @@ impl<'m> Router<'m> {
             if let Some((_, i)) = best {
                 return Some(i);
             }
-            for &i in candidates {
+            for &i in patterned.iter() {
                 for n in &self.names[i] {
                     if let Some(prefix) = n
                         .strip_suffix('*')
@@ -247,7 +271,7 @@ impl<'m> Router<'m> {
             if let Some((_, i)) = best {
                 return Some(i);
             }
-            for &i in candidates {
+            for &i in patterned.iter() {
                 for n in &self.model.entry_points[i].server_names {
                     if let Some(re) = n.strip_prefix('~')
                         && regex::Regex::new(&format!("(?i){re}")).is_ok_and(|r| r.is_match(host))
