@@ -95,6 +95,28 @@ fn accepted(e: &Entry) -> bool {
         || e.notes.contains("errclass=dns")
 }
 
+/// A diagnostic as `file:line:col: message`, for a failure list.
+fn located(loaded: &lbcheck::Loaded, d: &lbcheck::diag::Diagnostic) -> String {
+    let at = d
+        .primary
+        .map(|s| loaded.db.location(s).to_string())
+        .unwrap_or_default();
+    format!("{at}: {}", d.message)
+}
+
+/// Prints the pass count and fails with every config that did not load.
+fn assert_all_loaded(format: &str, total: usize, failures: &[String]) {
+    let passed = total - failures.len();
+    println!("{format} corpus: {passed}/{total} accepted configs load without error");
+    assert!(total > 0);
+    assert!(
+        failures.is_empty(),
+        "{} of {total} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn haproxy_configs_the_real_haproxy_accepts_load_without_errors() {
     let Some(entries) = manifest() else { return };
@@ -119,24 +141,12 @@ fn haproxy_configs_the_real_haproxy_accepts_load_without_errors() {
                     .iter()
                     .find(|d| d.is_error())
                     .expect("an error");
-                let at = first
-                    .primary
-                    .map(|s| loaded.db.location(s).to_string())
-                    .unwrap_or_default();
-                failures.push(format!("{}: {at}: {}", e.file, first.message));
+                failures.push(format!("{}: {}", e.file, located(&loaded, first)));
             }
             Err(err) => failures.push(format!("{}: {err}", e.file)),
         }
     }
-    let passed = total - failures.len();
-    println!("HAProxy corpus: {passed}/{total} accepted configs load without error");
-    assert!(total > 0);
-    assert!(
-        failures.is_empty(),
-        "{} of {total} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_all_loaded("HAProxy", total, &failures);
 }
 
 #[test]
@@ -275,26 +285,16 @@ fn nginx_configs_the_real_nginx_accepts_load_without_errors() {
                     .iter()
                     .find(|d| d.is_error() && !environmental(d))
                 {
-                    let at = first
-                        .primary
-                        .map(|s| loaded.db.location(s).to_string())
-                        .unwrap_or_default();
                     failures.push(format!(
-                        "{} [{}]: {at}: {}",
-                        e.file, e.oracle, first.message
+                        "{} [{}]: {}",
+                        e.file,
+                        e.oracle,
+                        located(&loaded, first)
                     ));
                 }
             }
             Err(err) => failures.push(format!("{}: {err}", e.file)),
         }
     }
-    let passed = total - failures.len();
-    println!("nginx corpus: {passed}/{total} accepted configs load without error");
-    assert!(total > 0);
-    assert!(
-        failures.is_empty(),
-        "{} of {total} failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_all_loaded("nginx", total, &failures);
 }
