@@ -110,39 +110,47 @@ fn proxied(upstream_body: &str) -> String {
     )
 }
 
+/// Sends `requests` GETs (paths from `path`) through an upstream `u` built
+/// from `upstream_body` and asserts the servers' shares match lbcheck's
+/// prediction within `tolerance`.
+fn assert_upstream_spread(
+    nginx: &PathBuf,
+    label: &str,
+    upstream_body: &str,
+    names: &[&str],
+    (requests, path): (usize, impl Fn(usize) -> String),
+    tolerance: f64,
+) {
+    let lab = start_lab(nginx, &proxied(upstream_body), names);
+    let pairs = addresses(&lab, names);
+    let counts = measure(requests, |i| get(lab.port, "example.com", &path(i), None));
+    assert_close(
+        label,
+        &counts,
+        &predicted(&lab, "u", &by_address(&pairs), &none()),
+        tolerance,
+    );
+}
+
 #[test]
 fn round_robin_equal_and_weighted() {
     let n = nginx_or_skip!();
     let names = ["a", "b", "c"];
-    let lab = start_lab(
+    assert_upstream_spread(
         &n,
-        &proxied(
-            "        server 127.0.0.1:{a};\n        server 127.0.0.1:{b};\n        server 127.0.0.1:{c};\n",
-        ),
-        &names,
-    );
-    let pairs = addresses(&lab, &names);
-    let counts = measure(300, |_| get(lab.port, "example.com", "/", None));
-    assert_close(
         "nginx equal",
-        &counts,
-        &predicted(&lab, "u", &by_address(&pairs), &none()),
+        "        server 127.0.0.1:{a};\n        server 127.0.0.1:{b};\n        server 127.0.0.1:{c};\n",
+        &names,
+        (300, |_| "/".to_string()),
         0.02,
     );
-    let lab = start_lab(
+    assert_upstream_spread(
         &n,
-        &proxied(
-            "        server 127.0.0.1:{a} weight=1;\n        server 127.0.0.1:{b} weight=2;\n        \
-             server 127.0.0.1:{c} weight=7;\n",
-        ),
-        &names,
-    );
-    let pairs = addresses(&lab, &names);
-    let counts = measure(500, |_| get(lab.port, "example.com", "/", None));
-    assert_close(
         "nginx weights 1:2:7",
-        &counts,
-        &predicted(&lab, "u", &by_address(&pairs), &none()),
+        "        server 127.0.0.1:{a} weight=1;\n        server 127.0.0.1:{b} weight=2;\n        \
+         server 127.0.0.1:{c} weight=7;\n",
+        &names,
+        (500, |_| "/".to_string()),
         0.02,
     );
 }
@@ -243,19 +251,12 @@ fn ip_hash_over_many_networks_follows_weights_and_groups_a_slash_24() {
 fn least_conn_with_sequential_requests_follows_weights() {
     let n = nginx_or_skip!();
     let names = ["a", "b"];
-    let lab = start_lab(
+    assert_upstream_spread(
         &n,
-        &proxied(
-            "        least_conn;\n        server 127.0.0.1:{a};\n        server 127.0.0.1:{b} weight=3;\n",
-        ),
-        &names,
-    );
-    let pairs = addresses(&lab, &names);
-    let counts = measure(200, |_| get(lab.port, "example.com", "/", None));
-    assert_close(
         "nginx least_conn",
-        &counts,
-        &predicted(&lab, "u", &by_address(&pairs), &none()),
+        "        least_conn;\n        server 127.0.0.1:{a};\n        server 127.0.0.1:{b} weight=3;\n",
+        &names,
+        (200, |_| "/".to_string()),
         0.05,
     );
 }
@@ -264,22 +265,13 @@ fn least_conn_with_sequential_requests_follows_weights() {
 fn consistent_hash_over_many_paths_follows_weights() {
     let n = nginx_or_skip!();
     let names = ["a", "b", "c"];
-    let lab = start_lab(
+    assert_upstream_spread(
         &n,
-        &proxied(
-            "        hash $request_uri consistent;\n        server 127.0.0.1:{a};\n        \
-             server 127.0.0.1:{b};\n        server 127.0.0.1:{c} weight=2;\n",
-        ),
-        &names,
-    );
-    let pairs = addresses(&lab, &names);
-    let counts = measure(800, |i| {
-        get(lab.port, "example.com", &format!("/item/{i}"), None)
-    });
-    assert_close(
         "nginx consistent hash",
-        &counts,
-        &predicted(&lab, "u", &by_address(&pairs), &none()),
+        "        hash $request_uri consistent;\n        server 127.0.0.1:{a};\n        \
+         server 127.0.0.1:{b};\n        server 127.0.0.1:{c} weight=2;\n",
+        &names,
+        (800, |i| format!("/item/{i}")),
         0.08,
     );
 }
