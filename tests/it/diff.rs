@@ -180,32 +180,22 @@ fn removed_health_checks_are_a_change_and_a_finding() {
 #[test]
 fn a_change_in_an_included_file_is_seen_there() {
     let dir = fixtures().join("diff/include-file-changed");
-    let r = diff(
-        &load(&dir.join("old-nginx/nginx.conf")),
-        &load(&dir.join("new-nginx/nginx.conf")),
-    );
-    let c = r
-        .changes
-        .iter()
-        .find(|c| c.attribute.as_deref() == Some("weight"))
-        .expect("weight change");
-    assert!(
-        c.new.as_ref().unwrap().file.ends_with("conf.d/web.conf"),
-        "{c:?}"
-    );
-    let r = diff(
-        &load(&dir.join("old-haproxy")),
-        &load(&dir.join("new-haproxy")),
-    );
-    let c = r
-        .changes
-        .iter()
-        .find(|c| c.attribute.as_deref() == Some("weight"))
-        .expect("weight change");
-    assert!(
-        c.new.as_ref().unwrap().file.ends_with("20-backends.cfg"),
-        "{c:?}"
-    );
+    for (old, new, file) in [
+        (
+            "old-nginx/nginx.conf",
+            "new-nginx/nginx.conf",
+            "conf.d/web.conf",
+        ),
+        ("old-haproxy", "new-haproxy", "20-backends.cfg"),
+    ] {
+        let r = diff(&load(&dir.join(old)), &load(&dir.join(new)));
+        let c = r
+            .changes
+            .iter()
+            .find(|c| c.attribute.as_deref() == Some("weight"))
+            .expect("weight change");
+        assert!(c.new.as_ref().unwrap().file.ends_with(file), "{c:?}");
+    }
 }
 
 #[test]
