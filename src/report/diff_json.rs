@@ -11,13 +11,13 @@
 use serde_json::{Value, json};
 
 use crate::diff::DiffReport;
-use crate::report::json::finding;
+use crate::report::json::{Finding, finding};
 use crate::source::SourceDb;
 
 pub fn to_value(report: &DiffReport, old_db: &SourceDb, new_db: &SourceDb) -> Value {
-    let list = |db: &SourceDb, ds: &[crate::diag::Diagnostic]| {
-        ds.iter().map(|d| finding(db, d)).collect::<Vec<_>>()
-    };
+    fn list<'a>(db: &'a SourceDb, ds: &'a [crate::diag::Diagnostic]) -> Vec<Finding<'a>> {
+        ds.iter().map(|d| finding(db, d)).collect()
+    }
     json!({
         "version": 1,
         "risks": report.risks,
