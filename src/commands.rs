@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 
 use crate::cli::{CheckArgs, CheckFormat, DiffArgs, DiffFormat, severity_override};
-use crate::{EXIT_ERROR, EXIT_FINDINGS, options, print, use_color};
+use crate::{EXIT_ERROR, EXIT_FINDINGS, options, print, print_with, use_color};
 use lbcheck::check::{CheckOptions, CheckResult};
 use lbcheck::diag::Severity;
 use lbcheck::policy;
@@ -159,18 +159,17 @@ pub fn check(args: CheckArgs) -> ExitCode {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let out = match args.format {
-        CheckFormat::Json => {
-            report::json::render(sets.iter().map(|s| (s.db, s.findings)), checked.len())
-        }
-        CheckFormat::Text => text(&checked, color),
-        CheckFormat::Sarif => report::sarif::render(&sets),
-        CheckFormat::Github => report::github::render(&sets),
-        CheckFormat::Markdown => report::markdown::render(&sets),
-        CheckFormat::Junit => report::junit::render(&sets, &files),
-        CheckFormat::Gitlab => report::gitlab::render(&sets),
+    let printed = match args.format {
+        CheckFormat::Json => print_with(|w| {
+            report::json::write(w, sets.iter().map(|s| (s.db, s.findings)), checked.len())
+        }),
+        CheckFormat::Text => print(&text(&checked, color)),
+        CheckFormat::Sarif => print(&report::sarif::render(&sets)),
+        CheckFormat::Github => print(&report::github::render(&sets)),
+        CheckFormat::Markdown => print(&report::markdown::render(&sets)),
+        CheckFormat::Junit => print(&report::junit::render(&sets, &files)),
+        CheckFormat::Gitlab => print(&report::gitlab::render(&sets)),
     };
-    let printed = print(&out);
     // The process ends here: freeing a large config's model piece by piece
     // would only cost time, so leave it to the exit.
     drop(sets);
@@ -407,23 +406,28 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         .files()
         .map(|(_, f)| f.path.display().to_string())
         .collect();
-    let out = match args.format {
-        DiffFormat::Text => report::diff_text::render(&report, &old_name, &name(&new_paths)),
-        DiffFormat::Json => report::diff_json::render(&report, &old.loaded.db, &new.loaded.db),
-        DiffFormat::Markdown => report::diff_markdown::render(&report),
-        DiffFormat::Sarif => report::sarif::render_diff(
+    let printed = match args.format {
+        DiffFormat::Text => print(&report::diff_text::render(
+            &report,
+            &old_name,
+            &name(&new_paths),
+        )),
+        DiffFormat::Json => {
+            print_with(|w| report::diff_json::write(w, &report, &old.loaded.db, &new.loaded.db))
+        }
+        DiffFormat::Markdown => print(&report::diff_markdown::render(&report)),
+        DiffFormat::Sarif => print(&report::sarif::render_diff(
             introduced[0],
             &report.findings.unchanged,
             report::findings::FindingSet {
                 db: &old.loaded.db,
                 findings: &report.findings.fixed,
             },
-        ),
-        DiffFormat::Github => report::github::render(&introduced),
-        DiffFormat::Junit => report::junit::render(&introduced, &files),
-        DiffFormat::Gitlab => report::gitlab::render(&introduced),
+        )),
+        DiffFormat::Github => print(&report::github::render(&introduced)),
+        DiffFormat::Junit => print(&report::junit::render(&introduced, &files)),
+        DiffFormat::Gitlab => print(&report::gitlab::render(&introduced)),
     };
-    let printed = print(&out);
     let fails = report
         .findings
         .introduced

@@ -121,6 +121,17 @@ fn shares(
     })
 }
 
+/// Streams a report to standard output.
+pub(crate) fn print_with(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock>) -> std::io::Result<()>,
+) -> ExitCode {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(EXIT_ERROR),
+    }
+}
+
 pub(crate) fn print(out: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).is_err() {

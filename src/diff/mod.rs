@@ -7,6 +7,7 @@ pub mod probes;
 
 use std::collections::{HashMap, VecDeque};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use self::matching::{Change, Sides, backend_word, match_backends, server_key};
@@ -198,18 +199,20 @@ fn route_changes(old: &Model, new: &Model) -> (Vec<RouteChange>, bool, usize) {
         crate::route::Router::new(old),
         crate::route::Router::new(new),
     );
-    let mut out = Vec::new();
-    for probe in &list {
-        let before = probes::destination(&old_router, probe);
-        let after = probes::destination(&new_router, probe);
-        if before != after && !renamed.contains(&(before.clone(), after.clone())) {
-            out.push(RouteChange {
+    let out = list
+        .par_iter()
+        .with_min_len(64)
+        .filter_map(|probe| {
+            let before = probes::destination(&old_router, probe);
+            let after = probes::destination(&new_router, probe);
+            let moved = before != after && !renamed.contains(&(before.clone(), after.clone()));
+            moved.then(|| RouteChange {
                 probe: probe.clone(),
                 before,
                 after,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     (out, truncated, list.len())
 }
 

@@ -8,34 +8,41 @@
 //! "after"}], "findings": {"introduced", "fixed", "unchanged"}}` with
 //! findings as in `check`, shares as fractions of the backend's traffic.
 
-use serde_json::{Value, json};
+use std::io::Write;
 
+use crate::diag::Diagnostic;
 use crate::diff::DiffReport;
-use crate::report::json::{Finding, finding};
+use crate::report::json::{finding, write_array};
 use crate::source::SourceDb;
 
-pub fn to_value(report: &DiffReport, old_db: &SourceDb, new_db: &SourceDb) -> Value {
-    fn list<'a>(db: &'a SourceDb, ds: &'a [crate::diag::Diagnostic]) -> Vec<Finding<'a>> {
-        ds.iter().map(|d| finding(db, d)).collect()
-    }
-    json!({
-        "version": 1,
-        "risks": report.risks,
-        "changes": report.changes,
-        "shares": report.shares,
-        "capacity": report.capacity,
-        "routes": report.routes,
-        "probes": {"evaluated": report.probes_evaluated, "truncated": report.probes_truncated},
-        "findings": {
-            "introduced": list(new_db, &report.findings.introduced),
-            "fixed": list(old_db, &report.findings.fixed),
-            "unchanged": list(new_db, &report.findings.unchanged),
-        },
-    })
-}
-
-pub fn render(report: &DiffReport, old_db: &SourceDb, new_db: &SourceDb) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(report, old_db, new_db)).unwrap_or_default();
-    s.push('\n');
-    s
+/// Writes the whole document, pretty-printed; long lists are streamed.
+pub fn write(
+    w: &mut impl Write,
+    report: &DiffReport,
+    old_db: &SourceDb,
+    new_db: &SourceDb,
+) -> std::io::Result<()> {
+    let findings =
+        |w: &mut _, db: &SourceDb, ds: &[Diagnostic]| write_array(w, ds, 2, |d| finding(db, d));
+    w.write_all(b"{\n  \"version\": 1,\n  \"risks\": ")?;
+    write_array(w, &report.risks, 1, |x| x)?;
+    w.write_all(b",\n  \"changes\": ")?;
+    write_array(w, &report.changes, 1, |x| x)?;
+    w.write_all(b",\n  \"shares\": ")?;
+    write_array(w, &report.shares, 1, |x| x)?;
+    w.write_all(b",\n  \"capacity\": ")?;
+    write_array(w, &report.capacity, 1, |x| x)?;
+    w.write_all(b",\n  \"routes\": ")?;
+    write_array(w, &report.routes, 1, |x| x)?;
+    write!(
+        w,
+        ",\n  \"probes\": {{\n    \"evaluated\": {},\n    \"truncated\": {}\n  }},\n  \"findings\": {{\n    \"introduced\": ",
+        report.probes_evaluated, report.probes_truncated
+    )?;
+    findings(w, new_db, &report.findings.introduced)?;
+    w.write_all(b",\n    \"fixed\": ")?;
+    findings(w, old_db, &report.findings.fixed)?;
+    w.write_all(b",\n    \"unchanged\": ")?;
+    findings(w, new_db, &report.findings.unchanged)?;
+    w.write_all(b"\n  }\n}\n")
 }

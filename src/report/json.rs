@@ -6,6 +6,7 @@
 //! "summary": {"errors", "warnings", "infos", "files"}}`
 
 use std::borrow::Cow;
+use std::io::Write;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -85,51 +86,61 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
     f
 }
 
-/// Pretty JSON of `items` as the elements of an array nested `depth` levels
-/// deep in a pretty-printed document: `[` through `]` without the leading
-/// indentation. Elements are rendered in parallel; JSON strings hold no raw
-/// newline, so re-indenting after each newline is exact.
-pub fn pretty_array<T: Serialize + Sync>(items: &[T], depth: usize) -> String {
+/// How many array elements are rendered (in parallel) before being written.
+const CHUNK: usize = 4096;
+
+/// Writes `items` as a pretty-printed JSON array nested `depth` levels deep in
+/// a pretty-printed document (`[` through `]`, without leading indentation),
+/// each element made by `to_json`. Elements are rendered in parallel a chunk
+/// at a time and streamed, so the whole text is never held; JSON strings hold
+/// no raw newline, so re-indenting after each newline is exact.
+pub fn write_array<'a, W, S, T>(
+    w: &mut W,
+    items: &'a [S],
+    depth: usize,
+    to_json: impl Fn(&'a S) -> T + Sync,
+) -> std::io::Result<()>
+where
+    W: Write,
+    S: Sync,
+    T: Serialize,
+{
     if items.is_empty() {
-        return "[]".to_string();
+        return w.write_all(b"[]");
     }
     let indent = "  ".repeat(depth + 1);
-    let parts: Vec<String> = items
-        .par_iter()
-        .with_min_len(256)
-        .map(|item| {
-            let one = serde_json::to_string_pretty(item).unwrap_or_default();
-            let mut out = String::with_capacity(one.len() + one.len() / 4);
-            out.push_str(&indent);
-            for (i, line) in one.split('\n').enumerate() {
-                if i > 0 {
-                    out.push('\n');
-                    out.push_str(&indent);
-                }
-                out.push_str(line);
+    let render = |item: &'a S| {
+        let one = serde_json::to_string_pretty(&to_json(item)).unwrap_or_default();
+        let mut out = String::with_capacity(one.len() + one.len() / 4);
+        out.push_str(&indent);
+        for (i, line) in one.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+                out.push_str(&indent);
             }
-            out
-        })
-        .collect();
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 2).sum::<usize>() + 8);
-    out.push_str("[\n");
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push_str(",\n");
+            out.push_str(line);
         }
-        out.push_str(part);
+        out
+    };
+    w.write_all(b"[\n")?;
+    for (c, chunk) in items.chunks(CHUNK).enumerate() {
+        let parts: Vec<String> = chunk.par_iter().with_min_len(256).map(render).collect();
+        for (i, part) in parts.iter().enumerate() {
+            if c > 0 || i > 0 {
+                w.write_all(b",\n")?;
+            }
+            w.write_all(part.as_bytes())?;
+        }
     }
-    out.push('\n');
-    out.push_str(&"  ".repeat(depth));
-    out.push(']');
-    out
+    write!(w, "\n{}]", "  ".repeat(depth))
 }
 
-/// Findings of several configs, each with its own source database.
-pub fn render<'a>(
+/// Writes the findings of several configs, each with its own source database.
+pub fn write<'a>(
+    w: &mut impl Write,
     results: impl Iterator<Item = (&'a SourceDb, &'a [Diagnostic])>,
     files: usize,
-) -> String {
+) -> std::io::Result<()> {
     let mut findings = Vec::new();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
     for (db, diags) in results {
@@ -142,13 +153,10 @@ pub fn render<'a>(
             findings.push((db, d));
         }
     }
-    let findings: Vec<Finding> = findings
-        .par_iter()
-        .with_min_len(256)
-        .map(|&(db, d)| finding(db, d))
-        .collect();
-    format!(
-        "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": {},\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos},\n    \"files\": {files}\n  }}\n}}\n",
-        pretty_array(&findings, 1)
+    write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": ")?;
+    write_array(w, &findings, 1, |&(db, d)| finding(db, d))?;
+    writeln!(
+        w,
+        ",\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos},\n    \"files\": {files}\n  }}\n}}"
     )
 }

@@ -5,6 +5,7 @@
 //! *unknown*, and the reason travels with it, so the output can say which
 //! predicate made a route uncertain.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::Request;
@@ -66,36 +67,51 @@ pub fn eval(cond: &Condition, req: &Request) -> Tri {
     }
 }
 
+/// A fetch's name as HAProxy compares it: lowercased, without `req.`.
+fn fetch_name(fetch: &str) -> Cow<'_, str> {
+    let name = if fetch.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(fetch.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(fetch)
+    };
+    match name {
+        Cow::Borrowed(n) => Cow::Borrowed(n.strip_prefix("req.").unwrap_or(n)),
+        Cow::Owned(n) => Cow::Owned(n.strip_prefix("req.").unwrap_or(&n).to_string()),
+    }
+}
+
 /// The sample a fetch yields: `Ok(None)` when the request has none (the
 /// predicate is then false), `Err` when lbcheck cannot tell.
-fn fetch(p: &Predicate, req: &Request) -> Result<Option<String>, String> {
-    let f = p.fetch.to_ascii_lowercase();
-    let name = f.strip_prefix("req.").unwrap_or(&f);
+fn fetch<'r>(p: &Predicate, name: &str, req: &'r Request) -> Result<Option<Cow<'r, str>>, String> {
     if let Some(arg) = name
         .strip_prefix("hdr(")
         .or_else(|| name.strip_prefix("fhdr("))
         .and_then(|a| a.strip_suffix(')'))
     {
         let header = arg.split(',').next().unwrap_or(arg).trim();
-        return Ok(req.header(header).map(str::to_string));
+        return Ok(req.header(header).map(Cow::Borrowed));
     }
     Ok(Some(match name {
-        "path" => req.path_only().to_string(),
-        "url" | "uri" => req.path.clone(),
-        "base" => format!("{}{}", req.header("host").unwrap_or(""), req.path_only()),
+        "path" => Cow::Borrowed(req.path_only()),
+        "url" | "uri" => Cow::Borrowed(&req.path),
+        "base" => Cow::Owned(format!(
+            "{}{}",
+            req.header("host").unwrap_or(""),
+            req.path_only()
+        )),
         "query" => match req.path.split_once('?') {
-            Some((_, q)) => q.to_string(),
+            Some((_, q)) => Cow::Borrowed(q),
             None => return Ok(None),
         },
-        "method" => req.method.clone(),
-        "dst_port" => req.port.to_string(),
+        "method" => Cow::Borrowed(&req.method),
+        "dst_port" => Cow::Owned(req.port.to_string()),
         "src" => match req.src {
-            Some(ip) => ip.to_string(),
+            Some(ip) => Cow::Owned(ip.to_string()),
             None => return Err(format!("{} needs the client address (--src)", p.fetch)),
         },
-        "ssl_fc" => req.tls.to_string(),
+        "ssl_fc" => Cow::Borrowed(if req.tls { "true" } else { "false" }),
         "ssl_sni" | "ssl_fc_sni" => match (req.tls, req.header("host")) {
-            (true, Some(h)) => h.split(':').next().unwrap_or(h).to_string(),
+            (true, Some(h)) => Cow::Borrowed(h.split(':').next().unwrap_or(h)),
             _ => return Ok(None),
         },
         _ => {
@@ -197,6 +213,15 @@ fn int_match(value: i64, values: &[String]) -> Option<bool> {
     }))
 }
 
+/// Byte equality, ASCII case folded when `ignore_case`.
+fn eq(ignore_case: bool, a: &[u8], b: &[u8]) -> bool {
+    if ignore_case {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
+}
+
 fn predicate(p: &Predicate, req: &Request) -> Tri {
     if !p.pattern_files.is_empty() {
         return Tri::Unknown(format!(
@@ -205,37 +230,44 @@ fn predicate(p: &Predicate, req: &Request) -> Tri {
             p.pattern_files.join(", ")
         ));
     }
-    let value = match fetch(p, req) {
+    let name = fetch_name(&p.fetch);
+    let value = match fetch(p, &name, req) {
         Ok(v) => v,
         Err(why) => return Tri::Unknown(why),
     };
-    let f = p.fetch.to_ascii_lowercase();
-    let method = p
-        .method
-        .unwrap_or_else(|| default_method(f.strip_prefix("req.").unwrap_or(&f)));
+    let method = p.method.unwrap_or_else(|| default_method(&name));
     let Some(value) = value else {
         return Tri::False;
     };
-    // Case folding only when asked: most predicates compare as written.
-    fn fold(ignore_case: bool, s: &str) -> std::borrow::Cow<'_, str> {
-        if ignore_case {
-            std::borrow::Cow::Owned(s.to_lowercase())
+    // `-i` folds ASCII case, as HAProxy's case-insensitive matches do.
+    let ci = p.ignore_case;
+    fn fold(ci: bool, s: &str) -> Cow<'_, str> {
+        if ci {
+            Cow::Owned(s.to_ascii_lowercase())
         } else {
-            std::borrow::Cow::Borrowed(s)
+            Cow::Borrowed(s)
         }
     }
-    let fold = |s| fold(p.ignore_case, s);
-    let v = fold(&value);
-    let v = v.as_ref();
-    let any = |test: &dyn Fn(&str) -> bool| Tri::from(p.values.iter().any(|pat| test(&fold(pat))));
+    let v = value.as_ref();
+    let prefix = |v: &str, pat: &str| {
+        v.len() >= pat.len() && eq(ci, &v.as_bytes()[..pat.len()], pat.as_bytes())
+    };
+    let suffix = |v: &str, pat: &str| {
+        v.len() >= pat.len() && eq(ci, &v.as_bytes()[v.len() - pat.len()..], pat.as_bytes())
+    };
+    let any = |test: &dyn Fn(&str) -> bool| Tri::from(p.values.iter().any(|pat| test(pat)));
+    let any_folded = |test: &dyn Fn(&str, &str) -> bool| {
+        let v = fold(ci, v);
+        Tri::from(p.values.iter().any(|pat| test(&v, &fold(ci, pat))))
+    };
     match method {
         MatchMethod::Found => Tri::True,
-        MatchMethod::Str => any(&|pat| v == pat),
-        MatchMethod::Beg => any(&|pat| v.starts_with(pat)),
-        MatchMethod::End => any(&|pat| v.ends_with(pat)),
-        MatchMethod::Sub => any(&|pat| v.contains(pat)),
-        MatchMethod::Dom => any(&|pat| delimited(v, pat, &['/', '?', '.', ':'])),
-        MatchMethod::Dir => any(&|pat| delimited(v, pat, &['/', '?'])),
+        MatchMethod::Str => any(&|pat| eq(ci, v.as_bytes(), pat.as_bytes())),
+        MatchMethod::Beg => any(&|pat| prefix(v, pat)),
+        MatchMethod::End => any(&|pat| suffix(v, pat)),
+        MatchMethod::Sub => any_folded(&|v, pat| v.contains(pat)),
+        MatchMethod::Dom => any_folded(&|v, pat| delimited(v, pat, &['/', '?', '.', ':'])),
+        MatchMethod::Dir => any_folded(&|v, pat| delimited(v, pat, &['/', '?'])),
         MatchMethod::Bool => Tri::from(value == "true"),
         MatchMethod::Len => match int_match(value.chars().count() as i64, &p.values) {
             Some(b) => Tri::from(b),
