@@ -218,18 +218,46 @@ pub fn lower_nginx(
     (model, diagnostics)
 }
 
-/// Parses and lowers HAProxy files already in `db`.
+/// Parses and lowers HAProxy files already in `db`. The parser and the
+/// lowering run side by side, handing sections over in batches, so the
+/// whole syntax tree never exists at once.
 pub fn lower_haproxy(
     db: &SourceDb,
     files: &[source::FileId],
     opts: &Options,
 ) -> (Model, Vec<Diagnostic>) {
+    const BATCH: usize = 256;
     let parse_opts = syntax::haproxy::ParseOptions {
         env: opts.env.clone(),
         version: opts.haproxy_version,
     };
-    let (config, mut diagnostics) = syntax::haproxy::parse(db, files, &parse_opts);
-    let (model, lower_diags) = model::haproxy::lower(&config, opts.haproxy_version);
+    let version = opts.haproxy_version;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
+    let (uncertain, mut diagnostics, lowering) = std::thread::scope(|scope| {
+        let lowering = scope.spawn(move || {
+            let mut lowering = model::haproxy::Lowering::new(version);
+            for batch in rx {
+                batch.iter().for_each(|s| lowering.section(s));
+            }
+            lowering
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let (uncertain, diagnostics) =
+            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |section| {
+                batch.push(section);
+                if batch.len() == BATCH {
+                    // Only fails if the lowering thread panicked; join says so.
+                    let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            });
+        let _ = tx.send(batch);
+        drop(tx);
+        let lowering = lowering
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (uncertain, diagnostics, lowering)
+    });
+    let (model, lower_diags) = lowering.finish(uncertain);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)

@@ -11,6 +11,7 @@ mod bind;
 mod server;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use server::parse_time_ms;
 
@@ -27,7 +28,7 @@ use crate::version::Version;
 
 /// Settings a proxy takes from its defaults section or sets itself.
 #[derive(Debug, Clone, Default)]
-struct ProxySettings {
+struct ProxySettings<'a> {
     mode: Option<Sourced<Mode>>,
     maxconn: Option<Sourced<Option<u64>>>,
     balance: Option<Sourced<Algorithm>>,
@@ -41,10 +42,11 @@ struct ProxySettings {
     default_backend: Option<(String, Span, bool)>,
     servers: ServerParams,
     /// ACLs and rules of a named defaults section, inherited by its proxies
-    /// (HAProxy 2.5+): (section index, line index) into the config.
-    rules: Vec<(usize, usize)>,
-    /// The defaults section these settings came from (by section index).
-    defaults_section: Option<usize>,
+    /// (HAProxy 2.5+). Shared, since every proxy's settings start as a copy.
+    rules: Vec<Arc<Line<'a>>>,
+    /// The defaults section these settings came from: its index among the
+    /// sections, and its header.
+    defaults_section: Option<(usize, Span)>,
 }
 
 /// Keywords of rules a named defaults section passes on.
@@ -110,7 +112,7 @@ fn parse_count(line: &Line, i: usize, lenient: bool, diags: &mut Vec<Diagnostic>
     }
 }
 
-impl ProxySettings {
+impl ProxySettings<'_> {
     /// Applies a line that defaults sections and proxies share. Returns
     /// `false` when the line is not one of those.
     fn apply(&mut self, line: &Line, origin: &Origin, diags: &mut Vec<Diagnostic>) -> bool {
@@ -221,8 +223,14 @@ impl ProxySettings {
     }
 }
 
-struct Lowering<'c, 'a> {
-    config: &'c Config<'a>,
+/// Lowers sections one at a time, in the order HAProxy reads them, so that a
+/// caller can drop each section (or parse the next) as soon as it is done.
+pub struct Lowering<'a> {
+    /// Named defaults sections seen so far, and the last one.
+    named: HashMap<String, ProxySettings<'a>>,
+    current: ProxySettings<'a>,
+    /// How many sections were lowered (the index of the next one).
+    sections: usize,
     /// Defaults sections with rules, and whether a frontend (true) or a
     /// backend (false) inherited them first.
     rule_defaults_users: HashMap<usize, bool>,
@@ -231,43 +239,65 @@ struct Lowering<'c, 'a> {
     model: Model,
 }
 
-impl Lowering<'_, '_> {
-    fn run(mut self) -> (Model, Vec<Diagnostic>) {
-        let mut named: HashMap<String, ProxySettings> = HashMap::new();
-        let mut current = ProxySettings::default();
-        for (si, section) in self.config.sections.iter().enumerate() {
-            match section.kind {
-                SectionKind::Global => self.global(section),
-                SectionKind::Defaults => {
-                    let name = section
-                        .name()
-                        .filter(|n| *n != "from")
-                        .unwrap_or("")
-                        .to_string();
-                    let mut settings = self.base(section, &named, &ProxySettings::default());
-                    settings.defaults_section = Some(si);
-                    let origin = Origin::Defaults(name.as_str().into());
-                    for (li, line) in section.lines.iter().enumerate() {
-                        if RULE_KEYWORDS.contains(&line.keyword()) {
-                            settings.rules.push((si, li));
-                        } else {
-                            settings.apply(line, &origin, &mut self.diags);
-                        }
-                    }
-                    if !name.is_empty() {
-                        named.insert(name, settings.clone());
-                    }
-                    current = settings;
-                }
-                SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen => {
-                    let base = self.base(section, &named, &current);
-                    self.proxy(section, base);
-                }
-                SectionKind::Other(_) => {}
-            }
+impl<'a> Lowering<'a> {
+    /// `version` decides version-dependent defaults.
+    pub fn new(version: Version) -> Lowering<'a> {
+        Lowering {
+            named: HashMap::new(),
+            current: ProxySettings::default(),
+            sections: 0,
+            rule_defaults_users: HashMap::new(),
+            version,
+            diags: Vec::new(),
+            model: Model::empty(SourceFormat::Haproxy, Some(version)),
         }
+    }
+
+    /// Lowers the next section.
+    pub fn section(&mut self, section: &Section<'a>) {
+        let si = self.sections;
+        self.sections += 1;
+        match section.kind {
+            SectionKind::Global => self.global(section),
+            SectionKind::Defaults => {
+                let name = section
+                    .name()
+                    .filter(|n| *n != "from")
+                    .unwrap_or("")
+                    .to_string();
+                let named = std::mem::take(&mut self.named);
+                let mut settings = self.base(section, &named, &ProxySettings::default());
+                self.named = named;
+                settings.defaults_section = Some((si, section.header.span()));
+                let origin = Origin::Defaults(name.as_str().into());
+                for line in &section.lines {
+                    if RULE_KEYWORDS.contains(&line.keyword()) {
+                        settings.rules.push(Arc::new(line.clone()));
+                    } else {
+                        settings.apply(line, &origin, &mut self.diags);
+                    }
+                }
+                if !name.is_empty() {
+                    self.named.insert(name, settings.clone());
+                }
+                self.current = settings;
+            }
+            SectionKind::Frontend | SectionKind::Backend | SectionKind::Listen => {
+                let named = std::mem::take(&mut self.named);
+                let current = std::mem::take(&mut self.current);
+                let base = self.base(section, &named, &current);
+                (self.named, self.current) = (named, current);
+                self.proxy(section, base);
+            }
+            SectionKind::Other(_) => {}
+        }
+    }
+
+    /// The model, once every section is lowered; `uncertain` lists the
+    /// `.if` conditions that could not be decided.
+    pub fn finish(mut self, uncertain: Vec<(Span, String)>) -> (Model, Vec<Diagnostic>) {
         self.resolve_dynamic_targets();
-        self.model.uncertain = self.config.uncertain.clone();
+        self.model.uncertain = uncertain;
         (self.model, self.diags)
     }
 
@@ -275,9 +305,9 @@ impl Lowering<'_, '_> {
     fn base(
         &mut self,
         section: &Section,
-        named: &HashMap<String, ProxySettings>,
-        fallback: &ProxySettings,
-    ) -> ProxySettings {
+        named: &HashMap<String, ProxySettings<'a>>,
+        fallback: &ProxySettings<'a>,
+    ) -> ProxySettings<'a> {
         let Some(from) = section.from_defaults() else {
             return fallback.clone();
         };
@@ -333,9 +363,7 @@ impl Lowering<'_, '_> {
                 || l.words.iter().any(|w| w.as_str() == "use-service")
         });
         self.check_inherited_rules(section, &settings);
-        let config = self.config;
-        for &(si, li) in &settings.rules {
-            let line = &config.sections[si].lines[li];
+        for line in &settings.rules {
             if line.keyword() == "acl" {
                 acls.add(line, &mut self.diags);
             } else if section.kind != SectionKind::Backend
@@ -518,12 +546,8 @@ impl Lowering<'_, '_> {
 
     /// HAProxy refuses proxies that would inherit rules they cannot run.
     fn check_inherited_rules(&mut self, section: &Section, settings: &ProxySettings) {
-        let config = self.config;
-        let has_rules = settings
-            .rules
-            .iter()
-            .any(|&(si, li)| config.sections[si].lines[li].keyword() != "acl");
-        if let (true, Some(d)) = (has_rules, settings.defaults_section) {
+        let has_rules = settings.rules.iter().any(|line| line.keyword() != "acl");
+        if let (true, Some((d, header))) = (has_rules, settings.defaults_section) {
             let side = matches!(section.kind, SectionKind::Frontend);
             match self.rule_defaults_users.insert(d, side) {
                 Some(other) if other != side && section.kind != SectionKind::Listen => {
@@ -532,7 +556,7 @@ impl Lowering<'_, '_> {
                             "frontends and backends cannot inherit from the same defaults section when it defines rules",
                         )
                         .at(section.header.span())
-                        .related(config.sections[d].header.span(), "the defaults section with rules")
+                        .related(header, "the defaults section with rules")
                         .help("give frontends and backends separate defaults sections"),
                     );
                     return;
@@ -540,8 +564,7 @@ impl Lowering<'_, '_> {
                 _ => {}
             }
         }
-        for &(si, li) in &settings.rules {
-            let line = &config.sections[si].lines[li];
+        for line in &settings.rules {
             let rule = match (line.keyword(), line.word(1)) {
                 ("acl", _) => continue,
                 ("tcp-request", Some(w @ ("connection" | "session"))) => format!("tcp-request {w}"),
@@ -780,14 +803,11 @@ fn dynamic_candidates(expression: &str, backends: &[String]) -> Vec<String> {
 
 /// Lowers a parsed HAProxy config; `version` decides version-dependent defaults.
 pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
-    Lowering {
-        config,
-        rule_defaults_users: HashMap::new(),
-        version,
-        diags: Vec::new(),
-        model: Model::empty(SourceFormat::Haproxy, Some(version)),
+    let mut lowering = Lowering::new(version);
+    for section in &config.sections {
+        lowering.section(section);
     }
-    .run()
+    lowering.finish(config.uncertain.clone())
 }
 
 #[cfg(test)]

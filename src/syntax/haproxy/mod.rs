@@ -11,7 +11,7 @@ pub use ast::{Config, Line, Section, SectionKind};
 pub use parser::ParseOptions;
 
 use crate::diag::Diagnostic;
-use crate::source::{FileId, SourceDb};
+use crate::source::{FileId, SourceDb, Span};
 
 /// Parses files in order, as `haproxy -f a -f b` reads them: each file
 /// starts outside any section, and all their sections form one config.
@@ -20,13 +20,44 @@ pub fn parse<'a>(
     files: &[FileId],
     opts: &ParseOptions,
 ) -> (Config<'a>, Vec<Diagnostic>) {
-    let mut config = Config::default();
+    let mut sections = Vec::new();
+    let (uncertain, diags) = parse_each(db, files, opts, &mut |s| sections.push(s));
+    let config = Config {
+        sections,
+        uncertain,
+    };
+    (config, diags)
+}
+
+/// As [`parse`], handing each section (keyword-checked) to `emit` as soon
+/// as it is complete instead of building the tree. Returns the undecided
+/// `.if` conditions and the diagnostics.
+pub fn parse_each<'a>(
+    db: &'a SourceDb,
+    files: &[FileId],
+    opts: &ParseOptions,
+    emit: &mut dyn FnMut(Section<'a>),
+) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
+    let mut uncertain = Vec::new();
     let mut diags = Vec::new();
+    let mut checked = Vec::new();
     for &file in files {
         let f = db.file(file);
         let name = f.path.to_string_lossy();
-        parser::parse_file(file, &name, &f.text, opts, &mut config, &mut diags);
+        let mut check_and_emit = |section: Section<'a>| {
+            validate::check_section(&section, opts.version, &mut checked);
+            emit(section);
+        };
+        parser::parse_file(
+            file,
+            &name,
+            &f.text,
+            opts,
+            &mut check_and_emit,
+            &mut uncertain,
+            &mut diags,
+        );
     }
-    validate::check(&config, opts.version, &mut diags);
-    (config, diags)
+    diags.append(&mut checked);
+    (uncertain, diags)
 }

@@ -7,7 +7,7 @@
 //! the open section. An error on one line is reported and parsing goes on at
 //! the next, so one run shows every error of a file.
 
-use super::ast::{Config, Line, Section, SectionKind};
+use super::ast::{Line, Section, SectionKind};
 use super::cond::{self, CondContext, Truth};
 use super::lexer::{self, Env, Word};
 use crate::diag::Diagnostic;
@@ -56,7 +56,10 @@ struct FileParser<'a, 'o> {
     opts: &'o ParseOptions,
     conds: Vec<CondLevel>,
     current: Option<Section<'a>>,
-    config: &'o mut Config<'a>,
+    /// Where each section goes once it is complete.
+    emit: &'o mut dyn FnMut(Section<'a>),
+    /// `.if` conditions that could not be decided.
+    uncertain: &'o mut Vec<(Span, String)>,
     diags: &'o mut Vec<Diagnostic>,
 }
 
@@ -230,7 +233,7 @@ impl<'a> FileParser<'a, '_> {
 
     fn close_section(&mut self) {
         if let Some(section) = self.current.take() {
-            self.config.sections.push(section);
+            (self.emit)(section);
         }
     }
 
@@ -365,7 +368,7 @@ impl<'a> FileParser<'a, '_> {
         };
         match cond::evaluate(&text, &ctx) {
             Ok(Truth::Unknown(why)) => {
-                self.config.uncertain.push((whole, why.clone()));
+                self.uncertain.push((whole, why.clone()));
                 Truth::Unknown(why)
             }
             Ok(t) => t,
@@ -382,13 +385,15 @@ impl<'a> FileParser<'a, '_> {
     }
 }
 
-/// Parses one file's text; sections are appended to `config`.
+/// Parses one file's text, handing each section to `emit` as it completes
+/// (so a caller need not hold the whole tree).
 pub fn parse_file<'a>(
     file: FileId,
     name: &str,
     text: &'a str,
     opts: &ParseOptions,
-    config: &mut Config<'a>,
+    emit: &mut dyn FnMut(Section<'a>),
+    uncertain: &mut Vec<(Span, String)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     FileParser {
@@ -398,7 +403,8 @@ pub fn parse_file<'a>(
         opts,
         conds: Vec::new(),
         current: None,
-        config,
+        emit,
+        uncertain,
         diags,
     }
     .run();

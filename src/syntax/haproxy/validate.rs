@@ -1,7 +1,7 @@
 //! Keyword checks for the sections lbcheck interprets: a keyword HAProxy does
 //! not know, or no longer accepts, is reported with a suggestion (LB501).
 
-use super::ast::{Config, Line, Section, SectionKind};
+use super::ast::{Line, Section, SectionKind};
 use super::keywords::{self, ProxyKind};
 use crate::diag::Diagnostic;
 use crate::version::Version;
@@ -9,21 +9,20 @@ use crate::version::Version;
 /// The code of the unknown-keyword rule.
 pub const UNKNOWN_KEYWORD: &str = "LB501";
 
-pub fn check(config: &Config, version: Version, diags: &mut Vec<Diagnostic>) {
-    for section in &config.sections {
-        let kind = match section.kind {
-            SectionKind::Global => None,
-            SectionKind::Defaults => Some(ProxyKind::Defaults),
-            SectionKind::Frontend => Some(ProxyKind::Frontend),
-            SectionKind::Listen => Some(ProxyKind::Listen),
-            SectionKind::Backend => Some(ProxyKind::Backend),
-            SectionKind::Other(_) => continue,
-        };
-        for line in &section.lines {
-            match kind {
-                None => check_global(line, version, diags),
-                Some(kind) => check_proxy(section, kind, line, version, diags),
-            }
+/// The keyword checks of one section.
+pub fn check_section(section: &Section, version: Version, diags: &mut Vec<Diagnostic>) {
+    let kind = match section.kind {
+        SectionKind::Global => None,
+        SectionKind::Defaults => Some(ProxyKind::Defaults),
+        SectionKind::Frontend => Some(ProxyKind::Frontend),
+        SectionKind::Listen => Some(ProxyKind::Listen),
+        SectionKind::Backend => Some(ProxyKind::Backend),
+        SectionKind::Other(_) => return,
+    };
+    for line in &section.lines {
+        match kind {
+            None => check_global(line, version, diags),
+            Some(kind) => check_proxy(section, kind, line, version, diags),
         }
     }
 }
