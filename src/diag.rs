@@ -3,6 +3,8 @@
 //! A diagnostic carries spans, never rendered text; the reporters in
 //! [`crate::report`] turn it into terminal output, JSON and so on.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::source::Span;
@@ -34,15 +36,16 @@ pub struct Diagnostic {
     pub message: String,
     pub primary: Option<Span>,
     /// Text under the primary span's caret.
-    pub label: Option<String>,
+    pub label: Option<Cow<'static, str>>,
     /// Other places that explain this one ("first defined here").
     pub related: Vec<(Span, String)>,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     pub notes: Vec<String>,
     /// What the finding is about: `frontend fe_www`, `backend be_api/srv1`.
     pub entity: Option<String>,
-    /// The numbers behind a finding (shares, limits, expected load).
-    pub data: serde_json::Map<String, serde_json::Value>,
+    /// The numbers behind a finding (shares, limits, expected load), in
+    /// the order they were given; reported as a JSON object.
+    pub data: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl Diagnostic {
@@ -57,7 +60,7 @@ impl Diagnostic {
             help: None,
             notes: Vec::new(),
             entity: None,
-            data: serde_json::Map::new(),
+            data: Vec::new(),
         }
     }
 
@@ -83,7 +86,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
+    pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.label = Some(label.into());
         self
     }
@@ -93,7 +96,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
@@ -113,8 +116,13 @@ impl Diagnostic {
         self
     }
 
-    pub fn data(mut self, key: &str, value: impl Into<serde_json::Value>) -> Diagnostic {
-        self.data.insert(key.to_string(), value.into());
+    /// Sets `key` (replacing an earlier value of it).
+    pub fn data(mut self, key: &'static str, value: impl Into<serde_json::Value>) -> Diagnostic {
+        let value = value.into();
+        match self.data.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.data.push((key, value)),
+        }
         self
     }
 

@@ -205,14 +205,22 @@ pub fn lower_nginx(
     let includes = syntax::nginx::include::resolve(db, files, &include_opts, &mut diagnostics);
     let db: &SourceDb = db;
     let tree = syntax::nginx::parser::parse(db, files, &includes, &mut diagnostics);
-    syntax::nginx::directives::check(&tree, &mut diagnostics);
     let context = opts.nginx_context.unwrap_or_else(|| {
         tree.first()
             .and_then(|d| Context::detect(d.name(), d.block.is_some() || d.raw.is_some()))
             .unwrap_or(Context::Main)
     });
     let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
-    let (model, lower_diags) = model::nginx::lower(&tree, context, nginx_opts);
+    // Directive checks and lowering only read the tree: run them side by side.
+    let (directive_diags, (model, lower_diags)) = rayon::join(
+        || {
+            let mut diags = Vec::new();
+            syntax::nginx::directives::check(&tree, &mut diags);
+            diags
+        },
+        || model::nginx::lower(&tree, context, nginx_opts),
+    );
+    diagnostics.extend(directive_diags);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)

@@ -86,12 +86,16 @@ fn collect(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
 pub fn apply(db: &SourceDb, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut suppressions = collect(db, &mut out);
+    if suppressions.is_empty() {
+        out.extend(findings);
+        return out;
+    }
     for d in findings {
         let (Some(code), Some(span)) = (d.code, d.primary) else {
             out.push(d);
             continue;
         };
-        let line = db.location(span).line;
+        let line = db.file(span.file).line_col(span.start as usize).0;
         let hit = suppressions.iter_mut().find(|s| {
             s.file == span.file
                 && s.codes.iter().any(|c| c == code)

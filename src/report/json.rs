@@ -33,7 +33,16 @@ pub struct Finding<'a> {
     help: Option<&'a str>,
     notes: &'a [String],
     related: Vec<Related<'a>>,
-    data: &'a serde_json::Map<String, serde_json::Value>,
+    data: Data<'a>,
+}
+
+/// A finding's numbers as a JSON object, keys in the order they were set.
+struct Data<'a>(&'a [(&'static str, serde_json::Value)]);
+
+impl Serialize for Data<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 #[derive(Serialize)]
@@ -59,7 +68,7 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
         help: d.help.as_deref(),
         notes: &d.notes,
         related: Vec::new(),
-        data: &d.data,
+        data: Data(&d.data),
     };
     if let Some(span) = d.primary {
         let file = db.file(span.file);

@@ -64,7 +64,7 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
         group = group.element(snippet);
     }
     if let Some(help) = &diag.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(help.as_ref()));
     }
     for note in &diag.notes {
         group = group.element(Level::NOTE.message(note.as_str()));
