@@ -194,11 +194,11 @@ fn route_changes(old: &Model, new: &Model) -> (Vec<RouteChange>, bool, usize) {
         .filter(|p| p.2)
         .map(|(i, j, _)| (old.backends[i].name.clone(), new.backends[j].name.clone()))
         .collect();
-    let (list, truncated) = probes::probes(old, new);
     let (old_router, new_router) = (
         crate::route::Router::new(old),
         crate::route::Router::new(new),
     );
+    let (list, truncated) = probes::probes(&old_router, &new_router);
     let out = list
         .par_iter()
         .with_min_len(64)

@@ -1,13 +1,14 @@
-//! Probe requests for comparing routes: built from every host, path and port
-//! literal in either config's conditions (and nginx `server_name`s), plus a
-//! host nothing names, and evaluated on both models.
+//! Probe requests for comparing routes: for each port whose entry points
+//! differ between the configs, every host, path and port literal of those
+//! entry points' conditions (and nginx `server_name`s), plus a host nothing
+//! names, evaluated on both models.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{Condition, MatchMethod, Model, Target};
-use crate::route::{self, Request};
+use crate::model::{Condition, EntryPoint, MatchMethod, Model, Route, Target};
+use crate::route::{Request, Router};
 
 /// Most probes evaluated; past that the list is cut (and the report says so).
 pub const MAX_PROBES: usize = 5000;
@@ -88,58 +89,151 @@ fn collect(cond: &Condition, lit: &mut Literals) {
     }
 }
 
-fn literals(model: &Model, lit: &mut Literals) {
-    for e in &model.entry_points {
-        for b in &e.binds {
-            if let Some((p, _)) = b.ports {
-                lit.ports.insert(p);
-            }
+/// Probe hosts for an entry point's `server_name`s.
+fn names(e: &EntryPoint, lit: &mut Literals) {
+    for n in &e.server_names {
+        let n = n.to_ascii_lowercase();
+        if n.is_empty() || n == "_" || n.starts_with('~') {
+            continue;
         }
-        for n in &e.server_names {
-            let n = n.to_ascii_lowercase();
-            if n.is_empty() || n == "_" || n.starts_with('~') {
-                continue;
-            }
-            let host = if let Some(rest) = n.strip_prefix("*.") {
-                format!("probe.{rest}")
-            } else if let Some(rest) = n.strip_suffix(".*") {
-                format!("{rest}.probe")
-            } else {
-                n.trim_start_matches('.').to_string()
-            };
-            lit.hosts.insert(host);
-        }
-        for r in &e.routes {
-            collect(&r.condition, lit);
-        }
+        let host = if let Some(rest) = n.strip_prefix("*.") {
+            format!("probe.{rest}")
+        } else if let Some(rest) = n.strip_suffix(".*") {
+            format!("{rest}.probe")
+        } else {
+            n.trim_start_matches('.').to_string()
+        };
+        lit.hosts.insert(host);
     }
 }
 
-/// Probes for both models, bounded by [`MAX_PROBES`]; `true` when cut.
-pub fn probes(old: &Model, new: &Model) -> (Vec<Probe>, bool) {
-    let mut lit = Literals::default();
-    literals(old, &mut lit);
-    literals(new, &mut lit);
-    lit.paths.insert("/".to_string());
-    // Named hosts first, then one nothing names.
-    let hosts: Vec<String> = lit
-        .hosts
-        .iter()
-        .cloned()
-        .chain([UNMATCHED_HOST.to_string()])
-        .collect();
-    let mut out = Vec::new();
-    for &port in &lit.ports {
-        for host in &hosts {
-            for path in &lit.paths {
-                if out.len() == MAX_PROBES {
-                    return (out, true);
+fn literals(e: &EntryPoint, lit: &mut Literals) {
+    names(e, lit);
+    for r in &e.routes {
+        collect(&r.condition, lit);
+    }
+}
+
+/// Whether two entry points send every request to the same place: the
+/// router reads only their kind, ports, names and ordered routes.
+fn routes_alike(a: &EntryPoint, b: &EntryPoint) -> bool {
+    let binds = |e: &EntryPoint| {
+        e.binds
+            .iter()
+            .map(|b| (b.ports, b.default_server))
+            .collect::<Vec<_>>()
+    };
+    a.kind == b.kind
+        && a.server_names == b.server_names
+        && binds(a) == binds(b)
+        && a.routes.len() == b.routes.len()
+        && a.routes
+            .iter()
+            .zip(&b.routes)
+            .all(|(x, y)| x.condition == y.condition && x.target == y.target)
+}
+
+/// Routes of `a` that `b` lacks (same condition and target), by position.
+fn routes_not_in<'m>(a: &'m EntryPoint, b: &EntryPoint) -> impl Iterator<Item = &'m Route> {
+    a.routes.iter().filter(|x| {
+        !b.routes
+            .iter()
+            .any(|y| x.condition == y.condition && x.target == y.target)
+    })
+}
+
+/// Probes for the ports where the two models may route differently (on
+/// the others, every probe would go to the same place on both sides),
+/// bounded by [`MAX_PROBES`]; `true` when cut. Requests for what changed
+/// come first: the names of entry points whose routes changed with the
+/// literals of those routes, then the literals of entry points on one side
+/// only, then each of those hosts and paths with every path or host, then
+/// the rest of the combinations.
+pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
+    let (mo, mn) = (old.model(), new.model());
+    let mut ports = BTreeSet::new();
+    for model in [mo, mn] {
+        for e in &model.entry_points {
+            ports.extend(e.binds.iter().filter_map(|b| b.ports).map(|(p, _)| p));
+        }
+    }
+    let mut all = Literals::default();
+    // Entry points on both sides whose routes differ; those on one side.
+    let mut hot = Literals::default();
+    let mut moved = Literals::default();
+    for port in ports {
+        let (o, n) = (old.listening(port), new.listening(port));
+        let alike = o.len() == n.len()
+            && o.iter()
+                .zip(n.iter())
+                .all(|(&i, &j)| routes_alike(&mo.entry_points[i], &mn.entry_points[j]));
+        if alike {
+            continue;
+        }
+        all.ports.insert(port);
+        o.iter()
+            .for_each(|&i| literals(&mo.entry_points[i], &mut all));
+        n.iter()
+            .for_each(|&j| literals(&mn.entry_points[j], &mut all));
+        // What differs, pairing entry points by name: the names of those
+        // whose routes changed and the literals of routes only one side has;
+        // all the literals of one without a counterpart.
+        let by_name = |m: &'m Model, list: &[usize]| -> HashMap<&'m str, &'m EntryPoint> {
+            list.iter()
+                .map(|&i| (m.entry_points[i].name.as_str(), &m.entry_points[i]))
+                .collect()
+        };
+        let (old_named, new_named) = (by_name(mo, &o), by_name(mn, &n));
+        for (name, &b) in &new_named {
+            match old_named.get(name) {
+                Some(&a) if routes_alike(a, b) => {}
+                Some(&a) => {
+                    names(a, &mut hot);
+                    names(b, &mut hot);
+                    for r in routes_not_in(a, b).chain(routes_not_in(b, a)) {
+                        collect(&r.condition, &mut hot);
+                    }
                 }
-                out.push(Probe {
-                    host: host.clone(),
-                    path: path.clone(),
-                    port,
-                });
+                None => literals(b, &mut moved),
+            }
+        }
+        for (name, &a) in &old_named {
+            if !new_named.contains_key(name) {
+                literals(a, &mut moved);
+            }
+        }
+    }
+    for lit in [&mut all, &mut hot, &mut moved] {
+        lit.paths.insert("/".to_string());
+        lit.hosts.insert(UNMATCHED_HOST.to_string());
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let either_hosts: BTreeSet<String> = hot.hosts.union(&moved.hosts).cloned().collect();
+    let either_paths: BTreeSet<String> = hot.paths.union(&moved.paths).cloned().collect();
+    let passes = [
+        (&hot.hosts, &hot.paths),
+        (&moved.hosts, &moved.paths),
+        (&either_hosts, &all.paths),
+        (&all.hosts, &either_paths),
+        (&all.hosts, &all.paths),
+    ];
+    for (hosts, paths) in passes {
+        for &port in &all.ports {
+            for host in hosts {
+                for path in paths {
+                    if !seen.insert((port, host, path)) {
+                        continue;
+                    }
+                    if out.len() == MAX_PROBES {
+                        return (out, true);
+                    }
+                    out.push(Probe {
+                        host: host.clone(),
+                        path: path.clone(),
+                        port,
+                    });
+                }
             }
         }
     }
@@ -148,7 +242,7 @@ pub fn probes(old: &Model, new: &Model) -> (Vec<Probe>, bool) {
 
 /// Where a probe goes in a model, in words: a backend name, a computed
 /// target, a terminal action, or why it goes nowhere.
-pub fn destination(router: &route::Router, probe: &Probe) -> String {
+pub fn destination(router: &Router, probe: &Probe) -> String {
     let req = Request::new(Some(&probe.host), &probe.path, probe.port);
     match router.route(&req) {
         Err(_) => "(nothing listens on this port)".to_string(),

@@ -205,9 +205,13 @@ impl<'m> Router<'m> {
         }
     }
 
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
     /// Entry points listening on `port`, in source order. Borrowed from the
     /// index when no wide port range can add to it: probes call this often.
-    fn listening(&self, port: u16) -> Cow<'_, [usize]> {
+    pub fn listening(&self, port: u16) -> Cow<'_, [usize]> {
         let indexed = self.by_port.get(&port).map_or(&[][..], Vec::as_slice);
         if self.wide.is_empty() {
             return Cow::Borrowed(indexed);

@@ -139,6 +139,59 @@ fn route_and_default_changes_move_probes() {
     }
 }
 
+/// A big frontend (more host x path combinations than the probe limit)
+/// beside an untouched one: the probes go to the changed port, and the new
+/// route's own host and path come first although they sort last.
+fn many_routes(extra: &str) -> String {
+    let mut cfg = String::from(
+        "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n\nfrontend fe_big\n    bind :8001\n",
+    );
+    for i in 0..120 {
+        cfg += &format!(
+            "    use_backend be_{i} if {{ hdr(host) -i h{i:03}.example.com }} {{ path_beg /p{i:03}/ }}\n"
+        );
+    }
+    cfg += extra;
+    cfg += "    default_backend be_0\n\nfrontend fe_other\n    bind :8002\n    use_backend be_1 if { hdr(host) -i other.example.com }\n    default_backend be_0\n";
+    for i in 0..120 {
+        cfg += &format!("\nbackend be_{i}\n    server s 127.0.0.1:{}\n", 9000 + i);
+    }
+    cfg
+}
+
+#[test]
+fn probes_go_where_routing_changed_and_what_changed_comes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.cfg"), dir.path().join("new.cfg"));
+    std::fs::write(&old, many_routes("")).unwrap();
+    std::fs::write(
+        &new,
+        many_routes("    use_backend be_7 if { hdr(host) -i zz.example.com } { path_beg /zz/ }\n"),
+    )
+    .unwrap();
+    let r = diff(&load(&old), &load(&new));
+    assert!(
+        r.probes_truncated,
+        "121 x 242 combinations exceed the limit"
+    );
+    assert!(
+        r.routes.iter().all(|c| c.probe.port == 8001),
+        "{:?}",
+        r.routes
+    );
+    assert!(
+        r.routes.iter().any(|c| c.probe.host == "zz.example.com"
+            && c.probe.path == "/zz/"
+            && c.before == "be_0"
+            && c.after == "be_7"),
+        "{:?}",
+        r.routes
+    );
+    // Unchanged routing: nothing to probe.
+    let same = diff(&load(&old), &load(&old));
+    assert_eq!((same.probes_evaluated, same.routes.len()), (0, 0));
+}
+
 #[test]
 fn lowered_maxconn_drops_capacity() {
     for ext in ["cfg", "conf"] {
