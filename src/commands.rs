@@ -286,6 +286,13 @@ fn run_policy(
     Ok((policy, traffic))
 }
 
+/// Why one side of a diff cannot be compared.
+enum Unusable {
+    Load(lbcheck::error::LoadError),
+    /// It has syntax errors (shown from its findings).
+    Syntax(Box<CheckResult>),
+}
+
 pub fn diff(args: DiffArgs) -> ExitCode {
     let color = use_color(args.input.color, &std::io::stderr());
     let paths = &args.input.paths;
@@ -333,56 +340,77 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         traffic,
         ..Default::default()
     };
-    let run = |paths: &[PathBuf], opts: &CheckOptions| -> Result<CheckResult, ExitCode> {
-        let r = lbcheck::check::check(paths, opts, None).map_err(|e| {
-            eprintln!("error: {e}");
-            ExitCode::from(EXIT_ERROR)
-        })?;
-        if r.failed {
-            for d in r
-                .findings
-                .iter()
-                .filter(|d| d.is_error() && d.code.is_none())
-            {
-                eprintln!("{}", report::text::render(&r.loaded.db, d, color));
+    // Checks one side; a failure is told (with the exit status) by `fail`,
+    // so that a side loaded twice is not reported twice.
+    let run =
+        |paths: &[PathBuf], opts: &CheckOptions| match lbcheck::check::check(paths, opts, None) {
+            Err(e) => Err(Unusable::Load(e)),
+            Ok(r) if r.failed => Err(Unusable::Syntax(Box::new(r))),
+            Ok(r) => Ok(r),
+        };
+    let fail = |why: Unusable| -> ExitCode {
+        match why {
+            Unusable::Load(e) => eprintln!("error: {e}"),
+            Unusable::Syntax(r) => {
+                for d in r
+                    .findings
+                    .iter()
+                    .filter(|d| d.is_error() && d.code.is_none())
+                {
+                    eprintln!("{}", report::text::render(&r.loaded.db, d, color));
+                }
             }
-            return Err(ExitCode::from(EXIT_ERROR));
         }
-        Ok(r)
-    };
-    let new = match run(&new_paths, &opts) {
-        Ok(r) => r,
-        Err(code) => return code,
+        ExitCode::from(EXIT_ERROR)
     };
     // The old side may not exist yet at the base revision: compare with nothing.
-    let missing = old_paths.iter().all(|p| !p.exists());
-    let old = if missing && args.base.is_some() {
-        let mut db = lbcheck::source::SourceDb::new();
-        let id = db.add(old_paths[0].clone(), String::new());
-        let empty = match new.loaded.model.format {
-            lbcheck::model::SourceFormat::Haproxy => lbcheck::lower_haproxy(&db, &[id], &opts.load),
-            lbcheck::model::SourceFormat::Nginx => lbcheck::lower_nginx(&mut db, &[id], &opts.load),
-        };
-        CheckResult {
-            loaded: lbcheck::Loaded {
-                db,
-                model: empty.0,
-                diagnostics: Vec::new(),
-            },
-            findings: Vec::new(),
-            failed: false,
-            expected: Default::default(),
-            policy_path: None,
-        }
+    let missing = old_paths.iter().all(|p| !p.exists()) && args.base.is_some();
+    // Both sides load at once; the old one is read in the new one's format.
+    let (new, old) = if missing {
+        (run(&new_paths, &opts), None)
     } else {
-        let mut old_opts = opts.clone();
-        old_opts.load.format = Some(match new.loaded.model.format {
-            lbcheck::model::SourceFormat::Haproxy => lbcheck::detect::InputFormat::Haproxy,
-            lbcheck::model::SourceFormat::Nginx => lbcheck::detect::InputFormat::Nginx,
-        });
-        match run(&old_paths, &old_opts) {
-            Ok(r) => r,
-            Err(code) => return code,
+        let (new, old) = rayon::join(|| run(&new_paths, &opts), || run(&old_paths, &opts));
+        (new, Some(old))
+    };
+    let new = match new {
+        Ok(r) => r,
+        Err(failure) => return fail(failure),
+    };
+    let old = match old {
+        None => {
+            let mut db = lbcheck::source::SourceDb::new();
+            let id = db.add(old_paths[0].clone(), String::new());
+            let empty = match new.loaded.model.format {
+                lbcheck::model::SourceFormat::Haproxy => {
+                    lbcheck::lower_haproxy(&db, &[id], &opts.load)
+                }
+                lbcheck::model::SourceFormat::Nginx => {
+                    lbcheck::lower_nginx(&mut db, &[id], &opts.load)
+                }
+            };
+            CheckResult {
+                loaded: lbcheck::Loaded {
+                    db,
+                    model: empty.0,
+                    diagnostics: Vec::new(),
+                },
+                findings: Vec::new(),
+                failed: false,
+                expected: Default::default(),
+                policy_path: None,
+            }
+        }
+        Some(Ok(old)) if old.loaded.model.format == new.loaded.model.format => old,
+        Some(_) => {
+            let mut old_opts = opts.clone();
+            old_opts.load.format = Some(match new.loaded.model.format {
+                lbcheck::model::SourceFormat::Haproxy => lbcheck::detect::InputFormat::Haproxy,
+                lbcheck::model::SourceFormat::Nginx => lbcheck::detect::InputFormat::Nginx,
+            });
+            match run(&old_paths, &old_opts) {
+                Ok(r) => r,
+                Err(failure) => return fail(failure),
+            }
         }
     };
     let report = lbcheck::diff::diff(&old, &new);

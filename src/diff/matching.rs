@@ -2,7 +2,7 @@
 //! matched by name (nginx servers by address), renamed backends found by
 //! their servers, and every attribute that changed, with its line on each side.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
@@ -86,6 +86,20 @@ impl Sides<'_> {
         before: (String, Span),
         after: (String, Span),
     ) {
+        self.changed_as(out, entity, attribute, before, after, String::clone);
+    }
+
+    /// A change of `attribute` when the two values differ, each shown by
+    /// `show` (only then: most attributes do not change).
+    fn changed_as<T: PartialEq>(
+        &self,
+        out: &mut Vec<Change>,
+        entity: &str,
+        attribute: &str,
+        before: (T, Span),
+        after: (T, Span),
+        show: impl Fn(&T) -> String,
+    ) {
         if before.0 == after.0 {
             return;
         }
@@ -93,8 +107,8 @@ impl Sides<'_> {
             kind: ChangeKind::Changed,
             entity: entity.to_string(),
             attribute: Some(attribute.to_string()),
-            before: Some(before.0),
-            after: Some(after.0),
+            before: Some(show(&before.0)),
+            after: Some(show(&after.0)),
             old: Some(place(self.old_db, before.1)),
             new: Some(place(self.new_db, after.1)),
         });
@@ -117,7 +131,7 @@ impl Sides<'_> {
     }
 }
 
-fn opt(v: Option<u64>) -> String {
+fn opt(v: &Option<u64>) -> String {
     v.map_or("none".to_string(), |n| n.to_string())
 }
 
@@ -130,11 +144,20 @@ pub fn backend_word(model: &Model) -> &'static str {
 }
 
 /// The key a server is matched by on both sides.
-pub fn server_key(model: &Model, s: &Server) -> String {
+pub fn server_key<'m>(model: &Model, s: &'m Server) -> &'m str {
     match model.format {
-        SourceFormat::Haproxy => s.name.clone(),
-        SourceFormat::Nginx => s.address.clone(),
+        SourceFormat::Haproxy => &s.name,
+        SourceFormat::Nginx => &s.address,
     }
+}
+
+/// Server key -> index of the first server with that key.
+pub fn server_index<'m>(model: &Model, b: &'m Backend) -> HashMap<&'m str, usize> {
+    let mut index = HashMap::with_capacity(b.servers.len());
+    for (i, s) in b.servers.iter().enumerate() {
+        index.entry(server_key(model, s)).or_insert(i);
+    }
+    index
 }
 
 fn addresses(b: &Backend) -> BTreeSet<&str> {
@@ -196,12 +219,13 @@ fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: 
         (&old.weight, old.span),
         (&new.weight, new.span),
     );
-    sides.text_changed(
+    sides.changed_as(
         out,
         entity,
         "maxconn",
-        (opt(old.maxconn.value), old.maxconn.span.unwrap_or(old.span)),
-        (opt(new.maxconn.value), new.maxconn.span.unwrap_or(new.span)),
+        (old.maxconn.value, old.maxconn.span.unwrap_or(old.span)),
+        (new.maxconn.value, new.maxconn.span.unwrap_or(new.span)),
+        opt,
     );
     sides.changed(
         out,
@@ -224,12 +248,13 @@ fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: 
         (&old.check, old.span),
         (&new.check, new.span),
     );
-    sides.text_changed(
+    sides.changed_as(
         out,
         entity,
         "address",
-        (old.address.clone(), old.span),
-        (new.address.clone(), new.span),
+        (&old.address, old.span),
+        (&new.address, new.span),
+        |a| a.to_string(),
     );
     if let (Some(a), Some(b)) = (&old.max_fails, &new.max_fails) {
         sides.changed(out, entity, "max_fails", (a, old.span), (b, new.span));
@@ -239,27 +264,24 @@ fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: 
 fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Change>) {
     let word = backend_word(sides.new);
     let entity = format!("{word} {}", new.name);
-    let algo = |b: &Backend| {
-        let args = b
-            .algorithm
-            .value
-            .args
-            .get(1..)
-            .map(|a| a.join(" "))
-            .unwrap_or_default();
-        format!(
-            "{} {args}",
-            b.algorithm.value.kind.name_in(sides.new.format)
-        )
-        .trim()
-        .to_string()
+    // The algorithm by its kind and arguments after the first (its name).
+    fn algo(b: &Backend) -> (crate::model::AlgorithmKind, &[String]) {
+        let a = &b.algorithm.value;
+        (a.kind, a.args.get(1..).unwrap_or_default())
+    }
+    let show_algo = |(kind, args): &(_, &[String])| {
+        let kind: &crate::model::AlgorithmKind = kind;
+        format!("{} {}", kind.name_in(sides.new.format), args.join(" "))
+            .trim()
+            .to_string()
     };
-    sides.text_changed(
+    sides.changed_as(
         out,
         &entity,
         "balance",
         (algo(old), old.algorithm.span.unwrap_or(old.span)),
         (algo(new), new.algorithm.span.unwrap_or(new.span)),
+        show_algo,
     );
     sides.changed(
         out,
@@ -268,18 +290,16 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
         (&old.hash_type, old.span),
         (&new.hash_type, new.span),
     );
-    let check = |b: &Backend| {
-        b.health
-            .check_type
-            .as_ref()
-            .map_or("none".to_string(), |c| c.value.clone())
-    };
-    sides.text_changed(
+    fn check(b: &Backend) -> Option<&str> {
+        b.health.check_type.as_ref().map(|c| c.value.as_str())
+    }
+    sides.changed_as(
         out,
         &entity,
         "health check",
         (check(old), old.span),
         (check(new), new.span),
+        |c| c.unwrap_or("none").to_string(),
     );
     sides.changed(
         out,
@@ -295,17 +315,17 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
         (&new.timeouts, new.span),
         out,
     );
-    let key = |m: &Model, s: &Server| server_key(m, s);
+    let (old_keys, new_keys) = (server_index(sides.old, old), server_index(sides.new, new));
     for s in &old.servers {
-        let k = key(sides.old, s);
-        match new.servers.iter().find(|n| key(sides.new, n) == k) {
-            Some(n) => server_changes(sides, &format!("{entity}/{k}"), s, n, out),
+        let k = server_key(sides.old, s);
+        match new_keys.get(k) {
+            Some(&n) => server_changes(sides, &format!("{entity}/{k}"), s, &new.servers[n], out),
             None => sides.presence(out, ChangeKind::Removed, format!("{entity}/{k}"), s.span),
         }
     }
     for n in &new.servers {
-        let k = key(sides.new, n);
-        if !old.servers.iter().any(|s| key(sides.old, s) == k) {
+        let k = server_key(sides.new, n);
+        if !old_keys.contains_key(k) {
             sides.presence(out, ChangeKind::Added, format!("{entity}/{k}"), n.span);
         }
     }
@@ -324,31 +344,33 @@ fn timeouts(
             list.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         };
         let (a, b) = (find(old.0), find(new.0));
-        let text = |v: &Option<Sourced<u64>>| {
-            v.as_ref()
-                .map_or("none".to_string(), |v| format!("{}ms", v.value))
-        };
+        let value = |v: &Option<Sourced<u64>>| v.as_ref().map(|v| v.value);
+        if value(&a) == value(&b) {
+            continue;
+        }
         let span = |v: &Option<Sourced<u64>>, fallback: Span| {
             v.as_ref().and_then(|v| v.span).unwrap_or(fallback)
         };
-        sides.text_changed(
+        sides.changed_as(
             out,
             entity,
             &format!("timeout {name}"),
-            (text(&a), span(&a, old.1)),
-            (text(&b), span(&b, new.1)),
+            (value(&a), span(&a, old.1)),
+            (value(&b), span(&b, new.1)),
+            |v| v.map_or("none".to_string(), |ms| format!("{ms}ms")),
         );
     }
 }
 
 fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Vec<Change>) {
     let entity = format!("entry point {}", new.name);
-    sides.text_changed(
+    sides.changed_as(
         out,
         &entity,
         "maxconn",
-        (opt(old.maxconn.value), old.maxconn.span.unwrap_or(old.span)),
-        (opt(new.maxconn.value), new.maxconn.span.unwrap_or(new.span)),
+        (old.maxconn.value, old.maxconn.span.unwrap_or(old.span)),
+        (new.maxconn.value, new.maxconn.span.unwrap_or(new.span)),
+        opt,
     );
     let binds = |e: &EntryPoint| {
         e.binds
@@ -394,15 +416,16 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
             .collect()
     };
     let (a, b) = (lines(old), lines(new));
+    fn texts(list: &[(String, Span)]) -> HashSet<&str> {
+        list.iter().map(|(t, _)| t.as_str()).collect()
+    }
+    let (in_a, in_b) = (texts(&a), texts(&b));
     // Routes only on one side: removed from the old, added in the new.
     for (kind, only, other, db) in [
-        (ChangeKind::Removed, &a, &b, sides.old_db),
-        (ChangeKind::Added, &b, &a, sides.new_db),
+        (ChangeKind::Removed, &a, &in_b, sides.old_db),
+        (ChangeKind::Added, &b, &in_a, sides.new_db),
     ] {
-        for (text, span) in only
-            .iter()
-            .filter(|(t, _)| !other.iter().any(|(u, _)| u == t))
-        {
+        for (text, span) in only.iter().filter(|(t, _)| !other.contains(t.as_str())) {
             let removed = kind == ChangeKind::Removed;
             out.push(Change {
                 kind,
@@ -418,12 +441,12 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
     let common_a: Vec<&String> = a
         .iter()
         .map(|(t, _)| t)
-        .filter(|t| b.iter().any(|(u, _)| u == *t))
+        .filter(|t| in_b.contains(t.as_str()))
         .collect();
     let common_b: Vec<&String> = b
         .iter()
         .map(|(t, _)| t)
-        .filter(|t| a.iter().any(|(u, _)| u == *t))
+        .filter(|t| in_a.contains(t.as_str()))
         .collect();
     if common_a != common_b {
         out.push(Change {
@@ -524,7 +547,7 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
             );
         }
     }
-    let limit = |m: &Model| opt(m.limits.global_maxconn.value);
+    let limit = |m: &Model| opt(&m.limits.global_maxconn.value);
     let span = |m: &Model| m.limits.global_maxconn.span;
     if let (Some(a), Some(b)) = (span(old), span(new)) {
         sides.text_changed(

@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use self::matching::{Change, Sides, backend_word, match_backends, server_key};
+use self::matching::{Change, Sides, backend_word, match_backends, server_index, server_key};
 use self::probes::Probe;
 use crate::check::CheckResult;
 use crate::diag::{Diagnostic, Severity};
@@ -101,16 +101,13 @@ fn share_changes(old: &Model, new: &Model) -> Vec<ShareChange> {
     for (i, j, _) in match_backends(old, new) {
         let (bo, bn) = (&old.backends[i], &new.backends[j]);
         let mut rows = Vec::new();
+        let (old_keys, new_keys) = (server_index(old, bo), server_index(new, bn));
         for (k, s) in bo.servers.iter().enumerate() {
             let key = server_key(old, s);
-            let after = bn
-                .servers
-                .iter()
-                .position(|n| server_key(new, n) == key)
-                .map_or(0.0, |m| sn[j].servers[m].share);
+            let after = new_keys.get(key).map_or(0.0, |&m| sn[j].servers[m].share);
             rows.push(ShareChange {
                 backend: bn.name.clone(),
-                server: key,
+                server: key.to_string(),
                 address: s.address.clone(),
                 before: so[i].servers[k].share,
                 after,
@@ -118,10 +115,10 @@ fn share_changes(old: &Model, new: &Model) -> Vec<ShareChange> {
         }
         for (m, n) in bn.servers.iter().enumerate() {
             let key = server_key(new, n);
-            if !bo.servers.iter().any(|s| server_key(old, s) == key) {
+            if !old_keys.contains_key(key) {
                 rows.push(ShareChange {
                     backend: bn.name.clone(),
-                    server: key,
+                    server: key.to_string(),
                     address: n.address.clone(),
                     before: 0.0,
                     after: sn[j].servers[m].share,
@@ -217,8 +214,8 @@ fn route_changes(old: &Model, new: &Model) -> (Vec<RouteChange>, bool, usize) {
 }
 
 /// A finding's identity across the two sides: its code and what it is about.
-fn key(d: &Diagnostic) -> (Option<&'static str>, Option<String>, String) {
-    let entity = d.entity.clone();
+fn key(d: &Diagnostic) -> (Option<&'static str>, Option<&str>, String) {
+    let entity = d.entity.as_deref();
     // Without an entity, the message minus its numbers identifies it.
     let message = if entity.is_some() {
         String::new()
@@ -351,16 +348,36 @@ pub fn diff(old: &CheckResult, new: &CheckResult) -> DiffReport {
         old: &old.loaded.model,
         new: &new.loaded.model,
     };
-    let (routes, probes_truncated, probes_evaluated) = route_changes(sides.old, sides.new);
+    // The parts are independent: let the cores share them.
+    let ((routes, changes), (shares, (capacity, findings))) = rayon::join(
+        || {
+            rayon::join(
+                || route_changes(sides.old, sides.new),
+                || matching::changes(&sides),
+            )
+        },
+        || {
+            rayon::join(
+                || share_changes(sides.old, sides.new),
+                || {
+                    (
+                        capacity_changes(old, new),
+                        findings_delta(&old.findings, &new.findings),
+                    )
+                },
+            )
+        },
+    );
+    let (routes, probes_truncated, probes_evaluated) = routes;
     let mut report = DiffReport {
         risks: Vec::new(),
-        changes: matching::changes(&sides),
-        shares: share_changes(sides.old, sides.new),
-        capacity: capacity_changes(old, new),
+        changes,
+        shares,
+        capacity,
         routes,
         probes_truncated,
         probes_evaluated,
-        findings: findings_delta(&old.findings, &new.findings),
+        findings,
     };
     report.risks = risks(&report);
     report

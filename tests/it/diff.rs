@@ -312,6 +312,37 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 #[test]
+fn a_side_that_cannot_be_read_is_reported_once_and_an_undetectable_one_takes_the_other_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("new.cfg");
+    std::fs::write(&good, "frontend fe\n    bind :80\n    default_backend be\n\nbackend be\n    server s 127.0.0.1:8080\n").unwrap();
+    let broken = dir.path().join("old.cfg");
+    std::fs::write(
+        &broken,
+        "frontend fe\n    bind :80\n    acl a hdr(host) -i \"x\n",
+    )
+    .unwrap();
+    let (status, _, err) = run(&["diff", broken.to_str().unwrap(), good.to_str().unwrap()]);
+    assert_eq!(status, 2, "{err}");
+    assert_eq!(err.matches("old.cfg:3:").count(), 1, "{err}");
+    // Comments only: nothing says which format; it is read as the new side's.
+    let blank = dir.path().join("blank");
+    std::fs::write(&blank, "# nothing yet\n").unwrap();
+    let (status, out, err) = run(&[
+        "diff",
+        blank.to_str().unwrap(),
+        good.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(status == 0 || status == 1, "{status}: {err}");
+    assert!(
+        out.contains("\"kind\": \"added\"") && out.contains("backend be"),
+        "{out}"
+    );
+}
+
+#[test]
 fn base_compares_with_a_git_revision_including_its_includes() {
     let dir: PathBuf = manifest_dir()
         .join("target/test-tmp")
