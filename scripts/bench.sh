@@ -4,6 +4,8 @@
 # on the same files in the same run. Prints a Markdown table (medians of 3).
 #
 # usage: scripts/bench.sh [SIZES...]   (default: 1000 10000 50000)
+# With crossplane installed (`pip install crossplane==0.5.8`; or its path in
+# $CROSSPLANE), nginx rows also time `crossplane parse` on the same files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-1000 10000 50000}")
@@ -14,6 +16,7 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release -q
 lb=target/release/lbcheck
 export PATH="$PATH:/usr/sbin"
+crossplane=${CROSSPLANE:-$(command -v crossplane || true)}
 
 # median wall seconds and max RSS (MiB) of 3 runs of a command
 measure() {
@@ -29,8 +32,8 @@ measure() {
     echo "$med $((rss / 1024))"
 }
 
-echo "| format | N | bytes | lbcheck check | MB/s | RSS MiB | RSS / size | lbcheck diff | diff / check | real tool | real tool time | speedup |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| format | N | bytes | lbcheck check | MB/s | RSS MiB | RSS / size | lbcheck diff | diff / check | real tool | real tool time | speedup | crossplane | speedup |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for kind in haproxy nginx; do
     for n in "${sizes[@]}"; do
         if [ "$kind" = haproxy ]; then
@@ -44,15 +47,18 @@ for kind in haproxy nginx; do
         bytes=$(stat -c %s "$f")
         read -r ct crss < <(measure "$lb" check "$f" --haproxy-version 2.6 --format json)
         read -r dt _ < <(measure "$lb" diff "$f" "$g" --haproxy-version 2.6 --format json)
+        xt=0
         if [ "$kind" = haproxy ]; then
             tool="haproxy -c"; read -r rt _ < <(measure haproxy -c -f "$f")
         else
             tool="nginx -t"; read -r rt _ < <(measure nginx -t -q -p "$work/" -c "$f" -g "error_log stderr;")
+            [ -z "$crossplane" ] || read -r xt _ < <(measure "$crossplane" parse "$f")
         fi
-        awk -v k="$kind" -v n="$n" -v b="$bytes" -v ct="$ct" -v crss="$crss" -v dt="$dt" -v tool="$tool" -v rt="$rt" 'BEGIN {
+        awk -v k="$kind" -v n="$n" -v b="$bytes" -v ct="$ct" -v crss="$crss" -v dt="$dt" -v tool="$tool" -v rt="$rt" -v xt="$xt" 'BEGIN {
             mbs = (ct > 0) ? b / 1e6 / ct : 0
-            printf "| %s | %d | %d | %.2f s | %.1f | %d | %.1fx | %.2f s | %.2fx | %s | %.2f s | %.1fx |\n",
-                k, n, b, ct, mbs, crss, crss * 1048576 / b, dt, (ct > 0 ? dt / ct : 0), tool, rt, (ct > 0 ? rt / ct : 0)
+            x = (xt > 0) ? sprintf("%.2f s | %.1fx", xt, (ct > 0 ? xt / ct : 0)) : "- | -"
+            printf "| %s | %d | %d | %.2f s | %.1f | %d | %.1fx | %.2f s | %.2fx | %s | %.2f s | %.1fx | %s |\n",
+                k, n, b, ct, mbs, crss, crss * 1048576 / b, dt, (ct > 0 ? dt / ct : 0), tool, rt, (ct > 0 ? rt / ct : 0), x
         }'
     done
 done

@@ -64,6 +64,8 @@ impl Rule for DuplicateName {
             }
         }
         let mut backends = HashMap::new();
+        // One map for every backend's servers, emptied between backends.
+        let mut servers = HashMap::new();
         for b in &cx.model.backends {
             if b.kind != BackendKind::Listen && b.kind != BackendKind::Backend {
                 continue;
@@ -79,7 +81,7 @@ impl Rule for DuplicateName {
                     .entity(cx.backend_entity(b)),
                 );
             }
-            let mut servers = HashMap::new();
+            servers.clear();
             for s in &b.servers {
                 if let Some(first) = servers.insert(s.name.as_str(), s.span) {
                     out.push(
