@@ -36,7 +36,7 @@ pub enum Origin {
     DefaultServer,
     /// From a `defaults` section (its own line or its `default-server`), by name
     /// (`""` for an anonymous one).
-    Defaults(std::sync::Arc<str>),
+    Defaults(std::sync::Arc<String>),
     /// From the `global` section.
     Global,
     /// The software's built-in default.

@@ -269,7 +269,7 @@ impl<'a> Lowering<'a> {
                 let mut settings = self.base(section, &named, &ProxySettings::default());
                 self.named = named;
                 settings.defaults_section = Some((si, section.header.span()));
-                let origin = Origin::Defaults(name.as_str().into());
+                let origin = Origin::Defaults(std::sync::Arc::new(name.clone()));
                 for line in &section.lines {
                     if RULE_KEYWORDS.contains(&line.keyword()) {
                         settings.rules.push(Arc::new(line.clone()));

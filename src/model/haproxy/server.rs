@@ -11,7 +11,7 @@ use crate::source::Span;
 use crate::syntax::haproxy::Line;
 use crate::syntax::haproxy::keywords::did_you_mean;
 
-/// Server keywords that take no argument.
+/// Server keywords that take no argument (sorted: looked up by binary search).
 const FLAGS: &[&str] = &[
     "agent-check",
     "allow-0rtt",
@@ -66,7 +66,7 @@ const FLAGS: &[&str] = &[
     "tls-tickets",
 ];
 
-/// Server keywords that take one argument.
+/// Server keywords that take one argument (sorted: looked up by binary search).
 const VALUED: &[&str] = &[
     "addr",
     "agent-addr",
@@ -203,7 +203,7 @@ impl ServerParams {
                 origin: origin.clone(),
                 span: Some(span),
             };
-            if FLAGS.contains(&kw) {
+            if FLAGS.binary_search(&kw).is_ok() {
                 match kw {
                     "backup" => self.backup = Some(set(span)),
                     "no-backup" => self.backup = Some(unset(span)),
@@ -218,7 +218,7 @@ impl ServerParams {
                 i += 1;
                 continue;
             }
-            if !VALUED.contains(&kw) {
+            if VALUED.binary_search(&kw).is_err() {
                 let mut d = Diagnostic::error(format!("unknown server keyword '{kw}'"))
                     .code(crate::syntax::haproxy::validate::UNKNOWN_KEYWORD)
                     .at(span)
@@ -366,8 +366,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keyword_tables_do_not_overlap() {
+    fn keyword_tables_do_not_overlap_and_are_sorted_for_binary_search() {
         assert!(FLAGS.iter().all(|f| !VALUED.contains(f)));
+        assert!(FLAGS.windows(2).all(|w| w[0] < w[1]));
+        assert!(VALUED.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
