@@ -226,22 +226,52 @@ pub fn lower_nginx(
     (model, diagnostics)
 }
 
-/// Parses and lowers HAProxy files already in `db`. The parser and the
-/// lowering run side by side, handing sections over in batches, so the
-/// whole syntax tree never exists at once.
+/// Inputs smaller than this are lowered on the parsing thread: a second
+/// thread only pays off once parsing takes milliseconds.
+const LOWER_BESIDE_PARSER_BYTES: usize = 1 << 20;
+
+/// Parses and lowers HAProxy files already in `db`, section by section, so
+/// the whole syntax tree never exists at once. For large inputs the parser
+/// and the lowering run side by side, handing sections over in batches.
 pub fn lower_haproxy(
     db: &SourceDb,
     files: &[source::FileId],
     opts: &Options,
 ) -> (Model, Vec<Diagnostic>) {
-    const BATCH: usize = 256;
     let parse_opts = syntax::haproxy::ParseOptions {
         env: opts.env.clone(),
         version: opts.haproxy_version,
     };
     let version = opts.haproxy_version;
+    let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
+    let (uncertain, mut diagnostics, lowering) = if size < LOWER_BESIDE_PARSER_BYTES {
+        let mut lowering = model::haproxy::Lowering::new(version);
+        let (uncertain, diagnostics) =
+            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| lowering.section(&s));
+        (uncertain, diagnostics, lowering)
+    } else {
+        parse_beside_lowering(db, files, &parse_opts, version)
+    };
+    let (model, lower_diags) = lowering.finish(uncertain);
+    diagnostics.extend(refused(lower_diags));
+    diag::sort(&mut diagnostics);
+    (model, diagnostics)
+}
+
+/// Parses on this thread while a second one lowers the finished sections.
+fn parse_beside_lowering<'a>(
+    db: &'a SourceDb,
+    files: &[source::FileId],
+    parse_opts: &syntax::haproxy::ParseOptions,
+    version: Version,
+) -> (
+    Vec<(source::Span, String)>,
+    Vec<Diagnostic>,
+    model::haproxy::Lowering<'a>,
+) {
+    const BATCH: usize = 256;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
-    let (uncertain, mut diagnostics, lowering) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let lowering = scope.spawn(move || {
             let mut lowering = model::haproxy::Lowering::new(version);
             for batch in rx {
@@ -251,7 +281,7 @@ pub fn lower_haproxy(
         });
         let mut batch = Vec::with_capacity(BATCH);
         let (uncertain, diagnostics) =
-            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |section| {
+            syntax::haproxy::parse_each(db, files, parse_opts, &mut |section| {
                 batch.push(section);
                 if batch.len() == BATCH {
                     // Only fails if the lowering thread panicked; join says so.
@@ -264,11 +294,7 @@ pub fn lower_haproxy(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (uncertain, diagnostics, lowering)
-    });
-    let (model, lower_diags) = lowering.finish(uncertain);
-    diagnostics.extend(refused(lower_diags));
-    diag::sort(&mut diagnostics);
-    (model, diagnostics)
+    })
 }
 
 /// A what-if: servers assumed dead, and the concurrency `balance first` needs.

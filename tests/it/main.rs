@@ -17,3 +17,4 @@ mod properties;
 mod roundtrip;
 mod rules;
 mod snapshots;
+mod streaming;
