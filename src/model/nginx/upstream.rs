@@ -175,7 +175,8 @@ pub fn lower(
     mode: Mode,
     diags: &mut Vec<Diagnostic>,
 ) -> Backend {
-    let mut servers = Vec::new();
+    // Sized up front, as a pushed vector keeps room it never uses.
+    let mut servers = Vec::with_capacity(body.iter().filter(|d| d.name() == "server").count());
     let mut backups = Vec::new();
     let mut algorithm = None;
     let mut hash_type = Sourced::built_in("map-based".to_string());
