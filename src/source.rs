@@ -5,6 +5,7 @@
 //! (a file and a byte range); line and column numbers are computed only when a
 //! span is rendered, through the file's lazily built [`LineIndex`].
 
+use std::num::NonZeroU32;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -15,9 +16,20 @@ use crate::error::LoadError;
 /// and reading one would only exhaust memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// Index of a file in a [`SourceDb`].
+/// Index of a file in a [`SourceDb`]. Stored plus one, so that an
+/// `Option<Span>` (a sourced value's place) is no larger than a `Span`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileId(pub u32);
+pub struct FileId(NonZeroU32);
+
+impl FileId {
+    pub const fn new(index: u32) -> FileId {
+        FileId(NonZeroU32::MIN.saturating_add(index))
+    }
+
+    pub fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+}
 
 /// A byte range in one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -134,7 +146,7 @@ impl SourceDb {
 
     /// Adds in-memory text (tests, git revisions, standard input).
     pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
-        let id = FileId(self.files.len() as u32);
+        let id = FileId::new(self.files.len() as u32);
         self.files.push(SourceFile {
             path: path.into(),
             text,
@@ -150,7 +162,7 @@ impl SourceDb {
     pub fn load(&mut self, path: &Path) -> Result<FileId, LoadError> {
         let (text, invalid) = read_text(path)?;
         let id = self.add(path, text);
-        self.files[id.0 as usize].invalid_utf8_at = invalid;
+        self.files[id.index()].invalid_utf8_at = invalid;
         Ok(id)
     }
 
@@ -158,11 +170,11 @@ impl SourceDb {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .map(|(i, f)| (FileId::new(i as u32), f))
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        &self.files[id.index()]
     }
 
     pub fn text(&self, id: FileId) -> &str {

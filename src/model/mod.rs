@@ -26,8 +26,62 @@ pub enum SourceFormat {
     Nginx,
 }
 
+/// The name of a `defaults` section, interned so that an [`Origin`] (and so
+/// each of a server's dozen sourced values) stays small.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DefaultsName(u32);
+
+/// Every defaults name seen in this process; few, and kept for its life.
+static DEFAULTS_NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+impl DefaultsName {
+    pub fn new(name: &str) -> DefaultsName {
+        let mut names = DEFAULTS_NAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let i = names.iter().position(|n| *n == name).unwrap_or_else(|| {
+            names.push(Box::leak(name.into()));
+            names.len() - 1
+        });
+        DefaultsName(i as u32)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        let names = DEFAULTS_NAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        names.get(self.0 as usize).copied().unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for DefaultsName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for DefaultsName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for DefaultsName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DefaultsName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// Where a value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
     /// Written on the object itself.
@@ -36,7 +90,7 @@ pub enum Origin {
     DefaultServer,
     /// From a `defaults` section (its own line or its `default-server`), by name
     /// (`""` for an anonymous one).
-    Defaults(std::sync::Arc<String>),
+    Defaults(DefaultsName),
     /// From the `global` section.
     Global,
     /// The software's built-in default.
@@ -56,7 +110,7 @@ impl<T> Sourced<T> {
     pub fn new(value: T, origin: &Origin, span: Span) -> Sourced<T> {
         Sourced {
             value,
-            origin: origin.clone(),
+            origin: *origin,
             span: Some(span),
         }
     }

@@ -151,7 +151,7 @@ fn backend(db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) ->
         "algorithm",
         &Sourced {
             value: b.algorithm.value.kind.name_in(format),
-            origin: b.algorithm.origin.clone(),
+            origin: b.algorithm.origin,
             span: None,
         },
     )

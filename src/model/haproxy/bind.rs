@@ -73,7 +73,7 @@ mod tests {
     use crate::source::FileId;
 
     fn span() -> Span {
-        Span::new(FileId(0), 0..0)
+        Span::new(FileId::new(0), 0..0)
     }
 
     #[test]

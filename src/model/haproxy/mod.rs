@@ -19,8 +19,8 @@ use self::acl::AclTable;
 use self::server::ServerParams;
 use crate::diag::Diagnostic;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, EntryKind, EntryPoint,
-    Health, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, DefaultsName, EntryKind,
+    EntryPoint, Health, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -213,7 +213,7 @@ impl ProxySettings<'_> {
             "default-server" => {
                 let origin = match origin {
                     Origin::Explicit => Origin::DefaultServer,
-                    o => o.clone(),
+                    o => *o,
                 };
                 self.servers.apply(line, 1, &origin, diags);
             }
@@ -269,7 +269,7 @@ impl<'a> Lowering<'a> {
                 let mut settings = self.base(section, &named, &ProxySettings::default());
                 self.named = named;
                 settings.defaults_section = Some((si, section.header.span()));
-                let origin = Origin::Defaults(std::sync::Arc::new(name.clone()));
+                let origin = Origin::Defaults(DefaultsName::new(&name));
                 for line in &section.lines {
                     if RULE_KEYWORDS.contains(&line.keyword()) {
                         settings.rules.push(Arc::new(line.clone()));

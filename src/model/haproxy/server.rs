@@ -195,12 +195,12 @@ impl ServerParams {
             let span = line.word_span(i);
             let set = |span: Span| Sourced {
                 value: true,
-                origin: origin.clone(),
+                origin: *origin,
                 span: Some(span),
             };
             let unset = |span: Span| Sourced {
                 value: false,
-                origin: origin.clone(),
+                origin: *origin,
                 span: Some(span),
             };
             if FLAGS.binary_search(&kw).is_ok() {

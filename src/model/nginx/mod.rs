@@ -513,13 +513,13 @@ pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model
         Context::Server => {
             let span = tree
                 .first()
-                .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
+                .map_or(Span::new(crate::source::FileId::new(0), 0..0), |d| d.span());
             l.server(tree, span, Mode::Http, &Tables::default());
         }
         Context::Location => {
             let span = tree
                 .first()
-                .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
+                .map_or(Span::new(crate::source::FileId::new(0), 0..0), |d| d.span());
             let h = locations::handler(tree);
             let target = l.handler_target(&h, &[], Mode::Http, &Tables::default(), &[]);
             let mut routes = Vec::new();
@@ -558,7 +558,7 @@ pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model
         Context::Upstream => {
             let span = tree
                 .first()
-                .map_or(Span::new(crate::source::FileId(0), 0..0), |d| d.span());
+                .map_or(Span::new(crate::source::FileId::new(0), 0..0), |d| d.span());
             let b = upstream::lower(
                 "upstream snippet",
                 span,
@@ -580,7 +580,7 @@ mod tests {
 
     #[test]
     fn listen_addresses() {
-        let s = Span::new(FileId(0), 0..0);
+        let s = Span::new(FileId::new(0), 0..0);
         let b = parse_listen("80", &["default_server"], s);
         assert_eq!(
             (b.host.as_deref(), b.ports, b.default_server),
