@@ -163,6 +163,27 @@ pub struct ServerParams {
     pub track: Option<String>,
 }
 
+enum KeywordKind {
+    Flag,
+    Valued,
+    Unknown,
+}
+
+/// Whether a server keyword takes an argument. The keywords lbcheck reads
+/// (most of the words of most server lines) are matched without a table.
+fn keyword_kind(kw: &str) -> KeywordKind {
+    match kw {
+        "backup" | "no-backup" | "disabled" | "enabled" | "check" | "no-check" | "agent-check"
+        | "no-agent-check" => KeywordKind::Flag,
+        "weight" | "maxconn" | "maxqueue" | "fall" | "rise" | "inter" | "slowstart" | "track" => {
+            KeywordKind::Valued
+        }
+        _ if FLAGS.binary_search(&kw).is_ok() => KeywordKind::Flag,
+        _ if VALUED.binary_search(&kw).is_ok() => KeywordKind::Valued,
+        _ => KeywordKind::Unknown,
+    }
+}
+
 /// Parses an HAProxy time (`500`, `2s`, `1m30s` is not valid HAProxy; units
 /// us, ms, s, m, h, d) into milliseconds.
 pub fn parse_time_ms(text: &str) -> Option<u64> {
@@ -203,32 +224,35 @@ impl ServerParams {
                 origin: *origin,
                 span: Some(span),
             };
-            if FLAGS.binary_search(&kw).is_ok() {
-                match kw {
-                    "backup" => self.backup = Some(set(span)),
-                    "no-backup" => self.backup = Some(unset(span)),
-                    "disabled" => self.disabled = Some(set(span)),
-                    "enabled" => self.disabled = Some(unset(span)),
-                    "check" => self.check = Some(set(span)),
-                    "no-check" => self.check = Some(unset(span)),
-                    "agent-check" => self.agent_check = Some(set(span)),
-                    "no-agent-check" => self.agent_check = Some(unset(span)),
-                    _ => {}
+            match keyword_kind(kw) {
+                KeywordKind::Flag => {
+                    match kw {
+                        "backup" => self.backup = Some(set(span)),
+                        "no-backup" => self.backup = Some(unset(span)),
+                        "disabled" => self.disabled = Some(set(span)),
+                        "enabled" => self.disabled = Some(unset(span)),
+                        "check" => self.check = Some(set(span)),
+                        "no-check" => self.check = Some(unset(span)),
+                        "agent-check" => self.agent_check = Some(set(span)),
+                        "no-agent-check" => self.agent_check = Some(unset(span)),
+                        _ => {}
+                    }
+                    i += 1;
+                    continue;
                 }
-                i += 1;
-                continue;
-            }
-            if VALUED.binary_search(&kw).is_err() {
-                let mut d = Diagnostic::error(format!("unknown server keyword '{kw}'"))
-                    .code(crate::syntax::haproxy::validate::UNKNOWN_KEYWORD)
-                    .at(span)
-                    .label("HAProxy refuses this line");
-                if let Some(s) = did_you_mean(kw, FLAGS.iter().chain(VALUED).copied()) {
-                    d = d.help(format!("did you mean '{s}'?"));
+                KeywordKind::Unknown => {
+                    let mut d = Diagnostic::error(format!("unknown server keyword '{kw}'"))
+                        .code(crate::syntax::haproxy::validate::UNKNOWN_KEYWORD)
+                        .at(span)
+                        .label("HAProxy refuses this line");
+                    if let Some(s) = did_you_mean(kw, FLAGS.iter().chain(VALUED).copied()) {
+                        d = d.help(format!("did you mean '{s}'?"));
+                    }
+                    diags.push(d);
+                    i += 1;
+                    continue;
                 }
-                diags.push(d);
-                i += 1;
-                continue;
+                KeywordKind::Valued => {}
             }
             let Some(arg) = line.words.get(i + 1) else {
                 diags.push(Diagnostic::error(format!("'{kw}' expects an argument")).at(span));
@@ -368,6 +392,13 @@ mod tests {
     #[test]
     fn keyword_tables_do_not_overlap_and_are_sorted_for_binary_search() {
         assert!(FLAGS.iter().all(|f| !VALUED.contains(f)));
+        // The fast path agrees with the tables.
+        for kw in FLAGS {
+            assert!(matches!(keyword_kind(kw), KeywordKind::Flag), "{kw}");
+        }
+        for kw in VALUED {
+            assert!(matches!(keyword_kind(kw), KeywordKind::Valued), "{kw}");
+        }
         assert!(FLAGS.windows(2).all(|w| w[0] < w[1]));
         assert!(VALUED.windows(2).all(|w| w[0] < w[1]));
     }
