@@ -68,7 +68,7 @@ pub fn eval(cond: &Condition, req: &Request) -> Tri {
 }
 
 /// A fetch's name as HAProxy compares it: lowercased, without `req.`.
-fn fetch_name(fetch: &str) -> Cow<'_, str> {
+pub(crate) fn fetch_name(fetch: &str) -> Cow<'_, str> {
     let name = if fetch.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(fetch.to_ascii_lowercase())
     } else {
@@ -213,6 +213,24 @@ fn int_match(value: i64, values: &[String]) -> Option<bool> {
     }))
 }
 
+thread_local! {
+    /// Regexes compiled so far (`None`: not compilable): routing many
+    /// requests evaluates the same few patterns over and over.
+    static REGEXES: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+        Default::default();
+}
+
+/// Runs `test` on the compiled `pattern`; `None` when it does not compile.
+fn compiled(pattern: String, test: impl FnOnce(&regex::Regex) -> bool) -> Option<bool> {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let re = cache
+            .entry(pattern)
+            .or_insert_with_key(|p| regex::Regex::new(p).ok());
+        re.as_ref().map(test)
+    })
+}
+
 /// Byte equality, ASCII case folded when `ignore_case`.
 fn eq(ignore_case: bool, a: &[u8], b: &[u8]) -> bool {
     if ignore_case {
@@ -303,10 +321,10 @@ fn predicate(p: &Predicate, req: &Request) -> Tri {
                 } else {
                     pat.clone()
                 };
-                match regex::Regex::new(&pattern) {
-                    Ok(re) if re.is_match(&value) => return Tri::True,
-                    Ok(_) => {}
-                    Err(_) => {
+                match compiled(pattern, |re| re.is_match(&value)) {
+                    Some(true) => return Tri::True,
+                    Some(false) => {}
+                    None => {
                         unknown = Some(format!(
                             "the regex '{pat}' uses features lbcheck does not evaluate"
                         ))

@@ -10,12 +10,14 @@
 //! uncertain and say why.
 
 pub mod matching;
+mod prefilter;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
 use self::matching::{Tri, eval};
+use self::prefilter::Prefilter;
 use crate::model::{EntryKind, EntryPoint, Model, SourceFormat, Target};
 
 /// One request to route.
@@ -147,6 +149,8 @@ pub struct Router<'m> {
     /// nginx: server blocks with a wildcard or regex name, in source order;
     /// only these can match a host that no exact name does.
     patterned: Vec<usize>,
+    /// Per entry point, per route: what a request needs to possibly match.
+    prefilters: Vec<Vec<Prefilter>>,
 }
 
 impl<'m> Router<'m> {
@@ -155,7 +159,7 @@ impl<'m> Router<'m> {
         let mut wide = Vec::new();
         for (i, e) in model.entry_points.iter().enumerate() {
             for (lo, hi) in e.binds.iter().filter_map(|b| b.ports) {
-                if hi - lo > 1024 {
+                if hi.saturating_sub(lo) > 1024 {
                     wide.push(i);
                     continue;
                 }
@@ -195,6 +199,16 @@ impl<'m> Router<'m> {
                     .any(|n| n.starts_with(['*', '.', '~']) || n.ends_with('*'))
             })
             .collect();
+        let prefilters = model
+            .entry_points
+            .iter()
+            .map(|e| {
+                e.routes
+                    .iter()
+                    .map(|r| Prefilter::of(&r.condition))
+                    .collect()
+            })
+            .collect();
         Router {
             model,
             by_port,
@@ -202,6 +216,7 @@ impl<'m> Router<'m> {
             names,
             exact,
             patterned,
+            prefilters,
         }
     }
 
@@ -332,7 +347,14 @@ impl<'m> Router<'m> {
             request.path = format!("{}{query}", normalize_uri(&req.path));
         }
         let mut unknown = Vec::new();
+        let host = request.header("host").map(str::to_ascii_lowercase);
+        let path = request.path_only();
+        let prefilters = &self.prefilters[entry];
         for (i, r) in model.entry_points[entry].routes.iter().enumerate() {
+            // A route whose condition is certainly false for this request.
+            if !prefilters[i].may_match(host.as_deref(), path) {
+                continue;
+            }
             match eval(&r.condition, &request) {
                 Tri::True => {
                     return Ok(Decision {

@@ -15,6 +15,7 @@ mod incidents;
 mod live;
 mod properties;
 mod roundtrip;
+mod routing_index;
 mod rules;
 mod snapshots;
 mod streaming;
