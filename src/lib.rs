@@ -244,21 +244,46 @@ pub fn lower_haproxy(
     };
     let version = opts.haproxy_version;
     let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let (uncertain, mut diagnostics, lowering) = if size < LOWER_BESIDE_PARSER_BYTES {
-        let mut lowering = model::haproxy::Lowering::new(version);
+    let (uncertain, mut diagnostics, (lowering, checked)) = if size < LOWER_BESIDE_PARSER_BYTES {
+        let mut taker = SectionTaker::new(version);
         let (uncertain, diagnostics) =
-            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| lowering.section(&s));
-        (uncertain, diagnostics, lowering)
+            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| taker.take(&s));
+        (uncertain, diagnostics, (taker.lowering, taker.checked))
     } else {
         parse_beside_lowering(db, files, &parse_opts, version)
     };
+    diagnostics.extend(checked);
     let (model, lower_diags) = lowering.finish(uncertain);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)
 }
 
-/// Parses on this thread while a second one lowers the finished sections.
+/// What is done with each parsed section: its keyword checks, then its
+/// lowering.
+struct SectionTaker<'a> {
+    lowering: model::haproxy::Lowering<'a>,
+    checked: Vec<Diagnostic>,
+    version: Version,
+}
+
+impl<'a> SectionTaker<'a> {
+    fn new(version: Version) -> SectionTaker<'a> {
+        SectionTaker {
+            lowering: model::haproxy::Lowering::new(version),
+            checked: Vec::new(),
+            version,
+        }
+    }
+
+    fn take(&mut self, section: &syntax::haproxy::Section<'a>) {
+        syntax::haproxy::validate::check_section(section, self.version, &mut self.checked);
+        self.lowering.section(section);
+    }
+}
+
+/// Parses on this thread while a second one checks and lowers the finished
+/// sections (the two take about as long).
 fn parse_beside_lowering<'a>(
     db: &'a SourceDb,
     files: &[source::FileId],
@@ -267,17 +292,17 @@ fn parse_beside_lowering<'a>(
 ) -> (
     Vec<(source::Span, String)>,
     Vec<Diagnostic>,
-    model::haproxy::Lowering<'a>,
+    (model::haproxy::Lowering<'a>, Vec<Diagnostic>),
 ) {
     const BATCH: usize = 256;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
     std::thread::scope(|scope| {
         let lowering = scope.spawn(move || {
-            let mut lowering = model::haproxy::Lowering::new(version);
+            let mut taker = SectionTaker::new(version);
             for batch in rx {
-                batch.iter().for_each(|s| lowering.section(s));
+                batch.iter().for_each(|s| taker.take(s));
             }
-            lowering
+            (taker.lowering, taker.checked)
         });
         let mut batch = Vec::with_capacity(BATCH);
         let (uncertain, diagnostics) =

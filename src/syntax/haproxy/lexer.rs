@@ -364,9 +364,60 @@ impl<'a> Lexer<'a, '_> {
     }
 }
 
+/// Most lines hold no quote, escape, comment, variable or non-ASCII byte:
+/// their words are the runs between blanks, borrowed as they are. `None`
+/// when the line needs the full lexer.
+fn plain_words(line: &str, base: usize) -> Option<Result<Vec<Word<'_>>, LexError>> {
+    let special = |b: &u8| matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'$' | 0) || !b.is_ascii();
+    if line.as_bytes().iter().any(special) {
+        return None;
+    }
+    let mut words = Vec::with_capacity(8);
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_blank(bytes[i] as char) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !is_blank(bytes[i] as char) {
+            i += 1;
+        }
+        if words.len() == MAX_WORDS {
+            return Some(Err(LexError {
+                offset: (base + start) as u32,
+                kind: LexErrorKind::TooManyWords,
+            }));
+        }
+        words.push(Word {
+            text: Cow::Borrowed(&line[start..i]),
+            start: (base + start) as u32,
+            end: (base + i) as u32,
+            quoted: false,
+            env: false,
+        });
+    }
+    Some(Ok(words))
+}
+
 /// Splits one line (without its newline) into words. `base` is the line's
 /// byte offset in its file, so word spans are file offsets.
 pub fn lex_line<'a>(
+    line: &'a str,
+    base: usize,
+    line_no: usize,
+    file_name: &str,
+    env: &Env,
+) -> Result<Vec<Word<'a>>, LexError> {
+    if let Some(words) = plain_words(line, base) {
+        return words;
+    }
+    lex_any_line(line, base, line_no, file_name, env)
+}
+
+/// [`lex_line`] for any line: quotes, escapes, variables and comments.
+fn lex_any_line<'a>(
     line: &'a str,
     base: usize,
     line_no: usize,
@@ -437,6 +488,29 @@ pub fn quote_word(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn plain_lines_split_as_the_full_lexer_does(line in "[a-z0-9 \t\r:/._=$#'\"\\-]{0,40}") {
+            if let Some(fast) = plain_words(&line, 7) {
+                let full = lex_any_line(&line, 7, 1, "t.cfg", &Env::Unresolved);
+                proptest::prop_assert_eq!(fast, full);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_lines_take_the_fast_path_and_others_do_not() {
+        assert!(plain_words("    server s1 10.0.0.1:80 weight 5 check", 0).is_some());
+        for special in ["a 'b'", "a \"b\"", "a\\ b", "a # c", "a ${X}", "caf\u{e9}"] {
+            assert!(plain_words(special, 0).is_none(), "{special}");
+        }
+        let many = "w ".repeat(MAX_WORDS + 1);
+        assert_eq!(
+            plain_words(&many, 0).map(|r| r.map_err(|e| e.kind)),
+            Some(Err(LexErrorKind::TooManyWords))
+        );
+    }
 
     fn words(line: &str) -> Vec<String> {
         lex_line(line, 0, 1, "t.cfg", &Env::Unresolved)

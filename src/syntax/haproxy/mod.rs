@@ -21,7 +21,12 @@ pub fn parse<'a>(
     opts: &ParseOptions,
 ) -> (Config<'a>, Vec<Diagnostic>) {
     let mut sections = Vec::new();
-    let (uncertain, diags) = parse_each(db, files, opts, &mut |s| sections.push(s));
+    let mut checked = Vec::new();
+    let (uncertain, mut diags) = parse_each(db, files, opts, &mut |s| {
+        validate::check_section(&s, opts.version, &mut checked);
+        sections.push(s);
+    });
+    diags.append(&mut checked);
     let config = Config {
         sections,
         uncertain,
@@ -29,9 +34,11 @@ pub fn parse<'a>(
     (config, diags)
 }
 
-/// As [`parse`], handing each section (keyword-checked) to `emit` as soon
-/// as it is complete instead of building the tree. Returns the undecided
-/// `.if` conditions and the diagnostics.
+/// As [`parse`], handing each section to `emit` as soon as it is complete
+/// instead of building the tree, and leaving its keyword checks
+/// ([`validate::check_section`]) to the receiver, which may run them on
+/// another thread. Returns the undecided `.if` conditions and the
+/// diagnostics.
 pub fn parse_each<'a>(
     db: &'a SourceDb,
     files: &[FileId],
@@ -40,24 +47,10 @@ pub fn parse_each<'a>(
 ) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
     let mut uncertain = Vec::new();
     let mut diags = Vec::new();
-    let mut checked = Vec::new();
     for &file in files {
         let f = db.file(file);
         let name = f.path.to_string_lossy();
-        let mut check_and_emit = |section: Section<'a>| {
-            validate::check_section(&section, opts.version, &mut checked);
-            emit(section);
-        };
-        parser::parse_file(
-            file,
-            &name,
-            &f.text,
-            opts,
-            &mut check_and_emit,
-            &mut uncertain,
-            &mut diags,
-        );
+        parser::parse_file(file, &name, &f.text, opts, emit, &mut uncertain, &mut diags);
     }
-    diags.append(&mut checked);
     (uncertain, diags)
 }
