@@ -244,15 +244,16 @@ pub fn lower_haproxy(
     };
     let version = opts.haproxy_version;
     let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let (uncertain, mut diagnostics, (lowering, checked)) = if size < LOWER_BESIDE_PARSER_BYTES {
+    let (uncertain, mut diagnostics, taker) = if size < LOWER_BESIDE_PARSER_BYTES {
         let mut taker = SectionTaker::new(version);
         let (uncertain, diagnostics) =
             syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| taker.take(&s));
-        (uncertain, diagnostics, (taker.lowering, taker.checked))
+        (uncertain, diagnostics, taker)
     } else {
         parse_beside_lowering(db, files, &parse_opts, version)
     };
-    diagnostics.extend(checked);
+    let lowering = taker.lowering;
+    diagnostics.extend(taker.checked);
     let (model, lower_diags) = lowering.finish(uncertain);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
@@ -292,7 +293,7 @@ fn parse_beside_lowering<'a>(
 ) -> (
     Vec<(source::Span, String)>,
     Vec<Diagnostic>,
-    (model::haproxy::Lowering<'a>, Vec<Diagnostic>),
+    SectionTaker<'a>,
 ) {
     const BATCH: usize = 256;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
@@ -302,7 +303,7 @@ fn parse_beside_lowering<'a>(
             for batch in rx {
                 batch.iter().for_each(|s| taker.take(s));
             }
-            (taker.lowering, taker.checked)
+            taker
         });
         let mut batch = Vec::with_capacity(BATCH);
         let (uncertain, diagnostics) =
