@@ -4,6 +4,8 @@
 //! parsed into a syntax tree that borrows from the text ([`syntax`]), lowered
 //! into a format-neutral routing [`model::Model`], and rendered by the
 //! [`report`] modules. Problems found on the way are [`diag::Diagnostic`]s.
+//! HAProxy sections are lowered as soon as each is parsed (on a second
+//! thread for large inputs), so that tree never exists whole.
 //!
 //! ```no_run
 //! let loaded = lbcheck::load(&["haproxy.cfg".into()], &lbcheck::Options::default()).unwrap();
