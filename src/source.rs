@@ -193,10 +193,16 @@ impl SourceDb {
         self.files.is_empty()
     }
 
-    /// `path:line:col` of the start of a span.
-    pub fn location(&self, span: Span) -> Location {
+    /// The file of a span, and the line and column of its start.
+    pub fn start(&self, span: Span) -> (&SourceFile, usize, usize) {
         let file = self.file(span.file);
         let (line, column) = file.line_col(span.start as usize);
+        (file, line, column)
+    }
+
+    /// `path:line:col` of the start of a span.
+    pub fn location(&self, span: Span) -> Location {
+        let (file, line, column) = self.start(span);
         Location {
             path: file.path.clone(),
             line,

@@ -95,7 +95,7 @@ pub fn apply(db: &SourceDb, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
             out.push(d);
             continue;
         };
-        let line = db.file(span.file).line_col(span.start as usize).0;
+        let (_, line, _) = db.start(span);
         let hit = suppressions.iter_mut().find(|s| {
             s.file == span.file
                 && s.codes.iter().any(|c| c == code)

@@ -64,18 +64,15 @@ impl Sides<'_> {
         before: (&Sourced<T>, Span),
         after: (&Sourced<T>, Span),
     ) {
-        if before.0.value == after.0.value {
-            return;
-        }
-        out.push(Change {
-            kind: ChangeKind::Changed,
-            entity: entity.to_string(),
-            attribute: Some(attribute.to_string()),
-            before: Some(before.0.value.to_string()),
-            after: Some(after.0.value.to_string()),
-            old: Some(place(self.old_db, before.0.span.unwrap_or(before.1))),
-            new: Some(place(self.new_db, after.0.span.unwrap_or(after.1))),
-        });
+        let at = |(s, fallback): (&Sourced<T>, Span)| s.span.unwrap_or(fallback);
+        self.changed_as(
+            out,
+            entity,
+            attribute,
+            (&before.0.value, at(before)),
+            (&after.0.value, at(after)),
+            |v| v.to_string(),
+        );
     }
 
     fn text_changed(

@@ -82,8 +82,7 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
         .related
         .iter()
         .map(|(span, message)| {
-            let file = db.file(span.file);
-            let (line, column) = file.line_col(span.start as usize);
+            let (file, line, column) = db.start(*span);
             Related {
                 file: file.path.to_string_lossy(),
                 line,
