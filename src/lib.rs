@@ -21,6 +21,7 @@ pub mod diff;
 pub mod error;
 pub mod expected;
 pub mod model;
+mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod route;
@@ -32,6 +33,8 @@ pub mod traffic;
 pub mod version;
 
 use std::path::{Path, PathBuf};
+
+pub use pipeline::lower_haproxy;
 
 use detect::InputFormat;
 use diag::Diagnostic;
@@ -228,103 +231,6 @@ pub fn lower_nginx(
     (model, diagnostics)
 }
 
-/// Inputs smaller than this are lowered on the parsing thread: a second
-/// thread only pays off once parsing takes milliseconds.
-const LOWER_BESIDE_PARSER_BYTES: usize = 1 << 20;
-
-/// Parses and lowers HAProxy files already in `db`, section by section, so
-/// the whole syntax tree never exists at once. For large inputs the parser
-/// and the lowering run side by side, handing sections over in batches.
-pub fn lower_haproxy(
-    db: &SourceDb,
-    files: &[source::FileId],
-    opts: &Options,
-) -> (Model, Vec<Diagnostic>) {
-    let parse_opts = syntax::haproxy::ParseOptions {
-        env: opts.env.clone(),
-        version: opts.haproxy_version,
-    };
-    let version = opts.haproxy_version;
-    let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let (uncertain, mut diagnostics, taker) = if size < LOWER_BESIDE_PARSER_BYTES {
-        let mut taker = SectionTaker::new(version);
-        let (uncertain, diagnostics) =
-            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| taker.take(&s));
-        (uncertain, diagnostics, taker)
-    } else {
-        parse_beside_lowering(db, files, &parse_opts, version)
-    };
-    let lowering = taker.lowering;
-    diagnostics.extend(taker.checked);
-    let (model, lower_diags) = lowering.finish(uncertain);
-    diagnostics.extend(refused(lower_diags));
-    diag::sort(&mut diagnostics);
-    (model, diagnostics)
-}
-
-/// What is done with each parsed section: its keyword checks, then its
-/// lowering.
-struct SectionTaker<'a> {
-    lowering: model::haproxy::Lowering<'a>,
-    checked: Vec<Diagnostic>,
-    version: Version,
-}
-
-impl<'a> SectionTaker<'a> {
-    fn new(version: Version) -> SectionTaker<'a> {
-        SectionTaker {
-            lowering: model::haproxy::Lowering::new(version),
-            checked: Vec::new(),
-            version,
-        }
-    }
-
-    fn take(&mut self, section: &syntax::haproxy::Section<'a>) {
-        syntax::haproxy::validate::check_section(section, self.version, &mut self.checked);
-        self.lowering.section(section);
-    }
-}
-
-/// Parses on this thread while a second one checks and lowers the finished
-/// sections (the two take about as long).
-fn parse_beside_lowering<'a>(
-    db: &'a SourceDb,
-    files: &[source::FileId],
-    parse_opts: &syntax::haproxy::ParseOptions,
-    version: Version,
-) -> (
-    Vec<(source::Span, String)>,
-    Vec<Diagnostic>,
-    SectionTaker<'a>,
-) {
-    const BATCH: usize = 256;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
-    std::thread::scope(|scope| {
-        let lowering = scope.spawn(move || {
-            let mut taker = SectionTaker::new(version);
-            for batch in rx {
-                batch.iter().for_each(|s| taker.take(s));
-            }
-            taker
-        });
-        let mut batch = Vec::with_capacity(BATCH);
-        let (uncertain, diagnostics) =
-            syntax::haproxy::parse_each(db, files, parse_opts, &mut |section| {
-                batch.push(section);
-                if batch.len() == BATCH {
-                    // Only fails if the lowering thread panicked; join says so.
-                    let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                }
-            });
-        let _ = tx.send(batch);
-        drop(tx);
-        let lowering = lowering
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (uncertain, diagnostics, lowering)
-    })
-}
-
 /// A what-if: servers assumed dead, and the concurrency `balance first` needs.
 #[derive(Debug, Clone, Default)]
 pub struct WhatIf {
@@ -374,7 +280,7 @@ pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares
 
 /// Errors found while lowering are the proxy's own refusals of a config that
 /// parsed: they carry the refused-config code unless they have their own.
-fn refused(diags: Vec<Diagnostic>) -> impl Iterator<Item = Diagnostic> {
+pub(crate) fn refused(diags: Vec<Diagnostic>) -> impl Iterator<Item = Diagnostic> {
     diags.into_iter().map(|mut d| {
         if d.is_error() && d.code.is_none() {
             d.code = Some(rules::hygiene::refused_config::META.code);

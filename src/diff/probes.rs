@@ -133,7 +133,7 @@ fn routes_alike(a: &EntryPoint, b: &EntryPoint) -> bool {
             .all(|(x, y)| x.condition == y.condition && x.target == y.target)
 }
 
-/// Routes of `a` that `b` lacks (same condition and target), by position.
+/// Routes of `a` with no route of the same condition and target in `b`.
 fn routes_not_in<'m>(a: &'m EntryPoint, b: &EntryPoint) -> impl Iterator<Item = &'m Route> {
     a.routes.iter().filter(|x| {
         !b.routes
