@@ -27,7 +27,6 @@ pub struct Probe {
 struct Literals {
     hosts: BTreeSet<String>,
     paths: BTreeSet<String>,
-    ports: BTreeSet<u16>,
 }
 
 fn is_host_fetch(fetch: &str) -> bool {
@@ -157,7 +156,8 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
             ports.extend(e.binds.iter().filter_map(|b| b.ports).map(|(p, _)| p));
         }
     }
-    let mut all = Literals::default();
+    // The changed ports, with their entry points on each side.
+    let mut changed: Vec<(u16, Vec<&EntryPoint>)> = Vec::new();
     // Entry points on both sides whose routes differ; those on one side.
     let mut hot = Literals::default();
     let mut moved = Literals::default();
@@ -170,11 +170,12 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
         if alike {
             continue;
         }
-        all.ports.insert(port);
-        o.iter()
-            .for_each(|&i| literals(&mo.entry_points[i], &mut all));
-        n.iter()
-            .for_each(|&j| literals(&mn.entry_points[j], &mut all));
+        let entries = o
+            .iter()
+            .map(|&i| &mo.entry_points[i])
+            .chain(n.iter().map(|&j| &mn.entry_points[j]))
+            .collect();
+        changed.push((port, entries));
         // What differs, pairing entry points by name: the names of those
         // whose routes changed and the literals of routes only one side has;
         // all the literals of one without a counterpart.
@@ -203,32 +204,57 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
             }
         }
     }
-    for lit in [&mut all, &mut hot, &mut moved] {
+    let ports: Vec<u16> = changed.iter().map(|(p, _)| *p).collect();
+    for lit in [&mut hot, &mut moved] {
         lit.paths.insert("/".to_string());
         lit.hosts.insert(UNMATCHED_HOST.to_string());
     }
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut all = Literals::default();
+    let mut probes = ProbeList::default();
+    if probes.add(&ports, &hot.hosts, &hot.paths) || probes.add(&ports, &moved.hosts, &moved.paths)
+    {
+        return (probes.list, true);
+    }
+    // The other combinations need every literal of the changed ports.
+    for e in changed.iter().flat_map(|(_, entries)| entries) {
+        literals(e, &mut all);
+    }
+    all.paths.insert("/".to_string());
+    all.hosts.insert(UNMATCHED_HOST.to_string());
     let either_hosts: BTreeSet<String> = hot.hosts.union(&moved.hosts).cloned().collect();
     let either_paths: BTreeSet<String> = hot.paths.union(&moved.paths).cloned().collect();
-    let passes = [
-        (&hot.hosts, &hot.paths),
-        (&moved.hosts, &moved.paths),
-        (&either_hosts, &all.paths),
-        (&all.hosts, &either_paths),
-        (&all.hosts, &all.paths),
-    ];
-    for (hosts, paths) in passes {
-        for &port in &all.ports {
+    let cut = probes.add(&ports, &either_hosts, &all.paths)
+        || probes.add(&ports, &all.hosts, &either_paths)
+        || probes.add(&ports, &all.hosts, &all.paths);
+    (probes.list, cut)
+}
+
+/// Probes in the order they were added, each once, at most [`MAX_PROBES`].
+#[derive(Default)]
+struct ProbeList<'s> {
+    list: Vec<Probe>,
+    seen: HashSet<(u16, &'s str, &'s str)>,
+}
+
+impl<'s> ProbeList<'s> {
+    /// Adds every port x host x path not yet in; `true` once the list is full.
+    fn add(
+        &mut self,
+        ports: &[u16],
+        hosts: &'s BTreeSet<String>,
+        paths: &'s BTreeSet<String>,
+    ) -> bool {
+        for &port in ports {
             for host in hosts {
                 for path in paths {
-                    if !seen.insert((port, host, path)) {
+                    if self.seen.contains(&(port, host.as_str(), path.as_str())) {
                         continue;
                     }
-                    if out.len() == MAX_PROBES {
-                        return (out, true);
+                    if self.list.len() == MAX_PROBES {
+                        return true;
                     }
-                    out.push(Probe {
+                    self.seen.insert((port, host, path));
+                    self.list.push(Probe {
                         host: host.clone(),
                         path: path.clone(),
                         port,
@@ -236,8 +262,8 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
                 }
             }
         }
+        false
     }
-    (out, false)
 }
 
 /// Where a probe goes in a model, in words: a backend name, a computed

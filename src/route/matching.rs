@@ -221,7 +221,7 @@ thread_local! {
 }
 
 /// Runs `test` on the compiled `pattern`; `None` when it does not compile.
-fn compiled(pattern: String, test: impl FnOnce(&regex::Regex) -> bool) -> Option<bool> {
+pub(crate) fn compiled(pattern: String, test: impl FnOnce(&regex::Regex) -> bool) -> Option<bool> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
         let re = cache

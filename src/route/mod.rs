@@ -151,6 +151,44 @@ pub struct Router<'m> {
     patterned: Vec<usize>,
     /// Per entry point, per route: what a request needs to possibly match.
     prefilters: Vec<Vec<Prefilter>>,
+    /// nginx: the `http` server blocks of each indexed port, worked out once
+    /// (a port may have thousands).
+    port_servers: HashMap<u16, PortServers>,
+}
+
+/// nginx: the `http` server blocks listening on one port, in source order,
+/// and the ones that take requests no name picks.
+#[derive(Clone, Default)]
+struct PortServers {
+    http: Vec<usize>,
+    /// The first with an empty `server_name` (for requests without `Host`).
+    unnamed: Option<usize>,
+    /// The port's `default_server`, else its first block.
+    fallback: Option<usize>,
+}
+
+impl PortServers {
+    fn new(model: &Model, names: &[Vec<String>], candidates: &[usize]) -> PortServers {
+        let http: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| model.entry_points[i].kind == EntryKind::HttpServer)
+            .collect();
+        let unnamed = http
+            .iter()
+            .copied()
+            .find(|&i| names[i].iter().any(|n| n.is_empty()));
+        let fallback = http
+            .iter()
+            .copied()
+            .find(|&i| model.entry_points[i].binds.iter().any(|b| b.default_server))
+            .or_else(|| http.first().copied());
+        PortServers {
+            http,
+            unnamed,
+            fallback,
+        }
+    }
 }
 
 impl<'m> Router<'m> {
@@ -199,6 +237,14 @@ impl<'m> Router<'m> {
                     .any(|n| n.starts_with(['*', '.', '~']) || n.ends_with('*'))
             })
             .collect();
+        let port_servers = if model.format == SourceFormat::Nginx {
+            by_port
+                .iter()
+                .map(|(&port, list)| (port, PortServers::new(model, &names, list)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         let prefilters = model
             .entry_points
             .iter()
@@ -217,6 +263,7 @@ impl<'m> Router<'m> {
             exact,
             patterned,
             prefilters,
+            port_servers,
         }
     }
 
@@ -243,8 +290,21 @@ impl<'m> Router<'m> {
         Cow::Owned(list)
     }
 
-    /// nginx's choice of `server` block among `candidates` for a host name.
-    fn nginx_server(&self, candidates: &[usize], port: u16, host: Option<&str>) -> Option<usize> {
+    /// nginx: the `http` server blocks listening on `port`.
+    fn port_servers(&self, port: u16) -> Cow<'_, PortServers> {
+        match self.port_servers.get(&port) {
+            Some(servers) if self.wide.is_empty() => Cow::Borrowed(servers),
+            _ => Cow::Owned(PortServers::new(
+                self.model,
+                &self.names,
+                &self.listening(port),
+            )),
+        }
+    }
+
+    /// nginx's choice of `server` block among a port's for a host name.
+    fn nginx_server(&self, servers: &PortServers, port: u16, host: Option<&str>) -> Option<usize> {
+        let candidates = &servers.http;
         if let Some(host) = host {
             if let Some(&i) = self
                 .exact
@@ -293,28 +353,17 @@ impl<'m> Router<'m> {
             for &i in patterned.iter() {
                 for n in &self.model.entry_points[i].server_names {
                     if let Some(re) = n.strip_prefix('~')
-                        && regex::Regex::new(&format!("(?i){re}")).is_ok_and(|r| r.is_match(host))
+                        && matching::compiled(format!("(?i){re}"), |r| r.is_match(host))
+                            == Some(true)
                     {
                         return Some(i);
                     }
                 }
             }
-        } else if let Some(&i) = candidates
-            .iter()
-            .find(|&&i| self.names[i].iter().any(|n| n.is_empty()))
-        {
+        } else if let Some(i) = servers.unnamed {
             return Some(i);
         }
-        candidates
-            .iter()
-            .copied()
-            .find(|&i| {
-                self.model.entry_points[i]
-                    .binds
-                    .iter()
-                    .any(|b| b.default_server)
-            })
-            .or_else(|| candidates.first().copied())
+        servers.fallback
     }
 
     /// Routes `req`.
@@ -324,15 +373,11 @@ impl<'m> Router<'m> {
         let entry = match model.format {
             SourceFormat::Haproxy => candidates.first().copied(),
             SourceFormat::Nginx => {
-                let http: Vec<usize> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|&i| model.entry_points[i].kind == EntryKind::HttpServer)
-                    .collect();
-                if http.is_empty() {
+                let servers = self.port_servers(req.port);
+                if servers.http.is_empty() {
                     candidates.first().copied()
                 } else {
-                    self.nginx_server(&http, req.port, req.host_name().as_deref())
+                    self.nginx_server(&servers, req.port, req.host_name().as_deref())
                 }
             }
         }
