@@ -148,13 +148,61 @@ pub fn server_key<'m>(model: &Model, s: &'m Server) -> &'m str {
     }
 }
 
-/// Server key -> index of the first server with that key.
-pub fn server_index<'m>(model: &Model, b: &'m Backend) -> HashMap<&'m str, usize> {
-    let mut index = HashMap::with_capacity(b.servers.len());
-    for (i, s) in b.servers.iter().enumerate() {
-        index.entry(server_key(model, s)).or_insert(i);
-    }
-    index
+/// The servers of two versions of a backend, paired by key: each old server
+/// with the first new one of its key (if any), then each new server whose
+/// key no old one has. Small backends are paired by scanning, large ones
+/// through an index.
+pub fn pair_servers(
+    old_model: &Model,
+    old: &Backend,
+    new_model: &Model,
+    new: &Backend,
+) -> Vec<(Option<usize>, Option<usize>)> {
+    let old_keys: Vec<&str> = old
+        .servers
+        .iter()
+        .map(|s| server_key(old_model, s))
+        .collect();
+    let new_keys: Vec<&str> = new
+        .servers
+        .iter()
+        .map(|s| server_key(new_model, s))
+        .collect();
+    // For each old server its new counterpart; for each new one, whether an
+    // old one has its key.
+    let (counterparts, known): (Vec<Option<usize>>, Vec<bool>) =
+        if old_keys.len() * new_keys.len() <= 256 {
+            (
+                old_keys
+                    .iter()
+                    .map(|k| new_keys.iter().position(|x| x == k))
+                    .collect(),
+                new_keys.iter().map(|k| old_keys.contains(k)).collect(),
+            )
+        } else {
+            let mut index: HashMap<&str, usize> = HashMap::with_capacity(new_keys.len());
+            for (j, k) in new_keys.iter().enumerate() {
+                index.entry(k).or_insert(j);
+            }
+            let old_set: HashSet<&str> = old_keys.iter().copied().collect();
+            (
+                old_keys.iter().map(|k| index.get(k).copied()).collect(),
+                new_keys.iter().map(|k| old_set.contains(k)).collect(),
+            )
+        };
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = counterparts
+        .into_iter()
+        .enumerate()
+        .map(|(i, j)| (Some(i), j))
+        .collect();
+    pairs.extend(
+        known
+            .iter()
+            .enumerate()
+            .filter(|(_, known)| !**known)
+            .map(|(j, _)| (None, Some(j))),
+    );
+    pairs
 }
 
 fn addresses(b: &Backend) -> BTreeSet<&str> {
@@ -312,18 +360,24 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
         (&new.timeouts, new.span),
         out,
     );
-    let (old_keys, new_keys) = (server_index(sides.old, old), server_index(sides.new, new));
-    for s in &old.servers {
-        let k = server_key(sides.old, s);
-        match new_keys.get(k) {
-            Some(&n) => server_changes(sides, &format!("{entity}/{k}"), s, &new.servers[n], out),
-            None => sides.presence(out, ChangeKind::Removed, format!("{entity}/{k}"), s.span),
-        }
-    }
-    for n in &new.servers {
-        let k = server_key(sides.new, n);
-        if !old_keys.contains_key(k) {
-            sides.presence(out, ChangeKind::Added, format!("{entity}/{k}"), n.span);
+    for pair in pair_servers(sides.old, old, sides.new, new) {
+        match pair {
+            (Some(i), Some(j)) => {
+                let (s, n) = (&old.servers[i], &new.servers[j]);
+                let k = server_key(sides.old, s);
+                server_changes(sides, &format!("{entity}/{k}"), s, n, out);
+            }
+            (Some(i), None) => {
+                let s = &old.servers[i];
+                let k = server_key(sides.old, s);
+                sides.presence(out, ChangeKind::Removed, format!("{entity}/{k}"), s.span);
+            }
+            (None, Some(j)) => {
+                let n = &new.servers[j];
+                let k = server_key(sides.new, n);
+                sides.presence(out, ChangeKind::Added, format!("{entity}/{k}"), n.span);
+            }
+            (None, None) => {}
         }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use self::matching::{Change, Sides, backend_word, match_backends, server_index, server_key};
+use self::matching::{Change, Sides, backend_word, match_backends, server_key};
 use self::probes::Probe;
 use crate::check::CheckResult;
 use crate::diag::{Diagnostic, Severity};
@@ -101,31 +101,26 @@ fn share_changes(old: &Model, new: &Model) -> Vec<ShareChange> {
     for (i, j, _) in match_backends(old, new) {
         let (bo, bn) = (&old.backends[i], &new.backends[j]);
         let mut rows = Vec::new();
-        let (old_keys, new_keys) = (server_index(old, bo), server_index(new, bn));
-        for (k, s) in bo.servers.iter().enumerate() {
-            let key = server_key(old, s);
-            let after = new_keys.get(key).map_or(0.0, |&m| sn[j].servers[m].share);
+        for pair in matching::pair_servers(old, bo, new, bn) {
+            let share =
+                |shares: &Shares, k: Option<usize>| k.map_or(0.0, |k| shares.servers[k].share);
+            let (before, after) = (share(&so[i], pair.0), share(&sn[j], pair.1));
+            if (after - before).abs() <= 1e-9 {
+                continue;
+            }
+            let s = match pair {
+                (Some(k), _) => (old, &bo.servers[k]),
+                (None, Some(m)) => (new, &bn.servers[m]),
+                (None, None) => continue,
+            };
             rows.push(ShareChange {
                 backend: bn.name.clone(),
-                server: key.to_string(),
-                address: s.address.clone(),
-                before: so[i].servers[k].share,
+                server: server_key(s.0, s.1).to_string(),
+                address: s.1.address.clone(),
+                before,
                 after,
             });
         }
-        for (m, n) in bn.servers.iter().enumerate() {
-            let key = server_key(new, n);
-            if !old_keys.contains_key(key) {
-                rows.push(ShareChange {
-                    backend: bn.name.clone(),
-                    server: key.to_string(),
-                    address: n.address.clone(),
-                    before: 0.0,
-                    after: sn[j].servers[m].share,
-                });
-            }
-        }
-        rows.retain(|r| (r.after - r.before).abs() > 1e-9);
         rows.sort_by(|a, b| b.shift_pp().abs().total_cmp(&a.shift_pp().abs()));
         if !rows.is_empty() {
             per_backend.push(rows);
