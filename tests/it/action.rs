@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::manifest_dir;
+use crate::common::{git, manifest_dir};
 
 const FAKE_GH: &str = r#"#!/usr/bin/env bash
 # Records each call; answers the comment listing from a state file.
@@ -16,19 +16,6 @@ case "$*" in
 esac
 exit 0
 "#;
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .expect("git")
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
-}
 
 fn run(repo: &Path, bin: &Path, fail_on: &str) -> (i32, String) {
     let path = format!(

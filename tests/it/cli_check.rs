@@ -1,21 +1,9 @@
 //! `lbcheck check`, `rules` and `explain` as a user runs them.
 
-use assert_cmd::Command;
-
-use crate::common::{fixtures, manifest_dir};
+use crate::common::{fixtures, lbcheck_in, manifest_dir};
 
 fn lbcheck(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("lbcheck")
-        .expect("binary")
-        .current_dir(manifest_dir())
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    lbcheck_in(manifest_dir(), args)
 }
 
 fn scratch(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {

@@ -9,7 +9,7 @@ use lbcheck::check::{CheckOptions, CheckResult, check};
 use lbcheck::diff::matching::ChangeKind;
 use lbcheck::diff::{DiffReport, diff};
 
-use crate::common::{fixtures, manifest_dir};
+use crate::common::{fixtures, git, lbcheck_in, manifest_dir};
 
 fn load(path: &Path) -> CheckResult {
     let r = check(&[path.to_path_buf()], &CheckOptions::default(), None).expect("loads");
@@ -287,28 +287,7 @@ fn each_incident_diffed_from_its_fix_names_the_cause_first() {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = assert_cmd::Command::cargo_bin("lbcheck")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .status()
-        .expect("git runs")
-        .success();
-    assert!(ok, "git {args:?}");
+    lbcheck_in(manifest_dir(), args)
 }
 
 #[test]

@@ -9,19 +9,11 @@ use std::path::{Path, PathBuf};
 use jsonschema::{Retrieve, Uri};
 use serde_json::Value;
 
-use crate::common::manifest_dir;
+use crate::common::{lbcheck_in, manifest_dir};
 
 fn lbcheck(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = assert_cmd::Command::cargo_bin("lbcheck")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let (status, out, _) = lbcheck_in(dir, args);
+    (status, out)
 }
 
 fn read_json(path: &Path) -> Value {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use lbcheck::check::{CheckOptions, check};
 use lbcheck::diag::Severity;
 
-use crate::common::manifest_dir;
+use crate::common::{code_lines, manifest_dir};
 
 fn incidents() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(manifest_dir().join("configs/incidents"))
@@ -59,16 +59,7 @@ fn every_incident_is_caught_in_both_formats_and_its_fix_is_clean() {
                 broken.display(),
                 result.findings
             );
-            let got: Vec<(String, usize)> = result
-                .findings
-                .iter()
-                .filter_map(|d| {
-                    Some((
-                        d.code?.to_string(),
-                        result.loaded.db.location(d.primary?).line,
-                    ))
-                })
-                .collect();
+            let got = code_lines(&result);
             for want in &expected {
                 assert!(
                     got.contains(want),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use lbcheck::check::{CheckOptions, check};
 use lbcheck::rules::{DOC_HEADINGS, all_meta};
 
-use crate::common::fixtures;
+use crate::common::{code_lines, fixtures};
 
 fn run(path: &Path, dir: &Path) -> Vec<(String, usize)> {
     let traffic = dir.join("traffic.yaml");
@@ -21,16 +21,7 @@ fn run(path: &Path, dir: &Path) -> Vec<(String, usize)> {
     };
     let result = check(&[path.to_path_buf()], &opts, None).expect("fixture loads");
     assert!(!result.failed, "{}: {:#?}", path.display(), result.findings);
-    result
-        .findings
-        .iter()
-        .filter_map(|d| {
-            Some((
-                d.code?.to_string(),
-                result.loaded.db.location(d.primary?).line,
-            ))
-        })
-        .collect()
+    code_lines(&result)
 }
 
 /// Lines marked `# expect: CODE`.
