@@ -256,6 +256,9 @@ pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
     pairs
 }
 
+/// A yes/no attribute of a server.
+type ServerFlag = fn(&Server) -> &Sourced<bool>;
+
 fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: &mut Vec<Change>) {
     sides.changed(
         out,
@@ -272,27 +275,20 @@ fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: 
         (new.maxconn.value, new.maxconn.span.unwrap_or(new.span)),
         opt,
     );
-    sides.changed(
-        out,
-        entity,
-        "backup",
-        (&old.backup, old.span),
-        (&new.backup, new.span),
-    );
-    sides.changed(
-        out,
-        entity,
-        "disabled",
-        (&old.disabled, old.span),
-        (&new.disabled, new.span),
-    );
-    sides.changed(
-        out,
-        entity,
-        "check",
-        (&old.check, old.span),
-        (&new.check, new.span),
-    );
+    let flags: [(&str, ServerFlag); 3] = [
+        ("backup", |s| &s.backup),
+        ("disabled", |s| &s.disabled),
+        ("check", |s| &s.check),
+    ];
+    for (attribute, flag) in flags {
+        sides.changed(
+            out,
+            entity,
+            attribute,
+            (flag(old), old.span),
+            (flag(new), new.span),
+        );
+    }
     sides.changed_as(
         out,
         entity,

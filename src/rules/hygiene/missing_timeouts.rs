@@ -44,6 +44,20 @@ impl Rule for MissingTimeouts {
         let has = |timeouts: &[(String, crate::model::Sourced<u64>)], name: &str| {
             timeouts.iter().any(|(k, v)| k == name && v.value > 0)
         };
+        // One finding per proxy, naming every missing timeout.
+        let mut report = |named: &str, entity: String, span, missing: Vec<&str>| {
+            if !missing.is_empty() {
+                out.push(
+                    finding(
+                        &Self::META,
+                        format!("{named} has no timeout {}", missing.join(", no timeout ")),
+                    )
+                    .at(span)
+                    .entity(entity)
+                    .help("set the timeouts, usually once in defaults"),
+                );
+            }
+        };
         for e in &cx.model.entry_points {
             let mut missing: Vec<&str> = Vec::new();
             if !has(&e.timeouts, "client") {
@@ -56,21 +70,7 @@ impl Rule for MissingTimeouts {
                         .filter(|t| !has(&e.timeouts, t)),
                 );
             }
-            if !missing.is_empty() {
-                out.push(
-                    finding(
-                        &Self::META,
-                        format!(
-                            "{} has no timeout {}",
-                            e.name,
-                            missing.join(", no timeout ")
-                        ),
-                    )
-                    .at(e.span)
-                    .entity(format!("entry point {}", e.name))
-                    .help("set the timeouts, usually once in defaults"),
-                );
-            }
+            report(&e.name, format!("entry point {}", e.name), e.span, missing);
         }
         for b in cx
             .model
@@ -82,21 +82,8 @@ impl Rule for MissingTimeouts {
                 .into_iter()
                 .filter(|t| !has(&b.timeouts, t))
                 .collect();
-            if !missing.is_empty() {
-                out.push(
-                    finding(
-                        &Self::META,
-                        format!(
-                            "{} has no timeout {}",
-                            cx.backend_entity(b),
-                            missing.join(", no timeout ")
-                        ),
-                    )
-                    .at(b.span)
-                    .entity(cx.backend_entity(b))
-                    .help("set the timeouts, usually once in defaults"),
-                );
-            }
+            let entity = cx.backend_entity(b);
+            report(&entity, entity.clone(), b.span, missing);
         }
     }
 }
