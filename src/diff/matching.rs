@@ -546,24 +546,13 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
         old_paired[i] = true;
         new_paired[j] = true;
     }
-    for (i, b) in old.backends.iter().enumerate() {
-        if !old_paired[i] {
-            sides.presence(
-                &mut out,
-                ChangeKind::Removed,
-                format!("{word} {}", b.name),
-                b.span,
-            );
-        }
-    }
-    for (j, b) in new.backends.iter().enumerate() {
-        if !new_paired[j] {
-            sides.presence(
-                &mut out,
-                ChangeKind::Added,
-                format!("{word} {}", b.name),
-                b.span,
-            );
+    // Backends on one side only.
+    for (kind, backends, paired) in [
+        (ChangeKind::Removed, &old.backends, &old_paired),
+        (ChangeKind::Added, &new.backends, &new_paired),
+    ] {
+        for (b, _) in backends.iter().zip(paired).filter(|(_, paired)| !**paired) {
+            sides.presence(&mut out, kind, format!("{word} {}", b.name), b.span);
         }
     }
     let (old_names, new_names) = (
