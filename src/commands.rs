@@ -401,6 +401,11 @@ pub fn diff(args: DiffArgs) -> ExitCode {
             }
         }
         Some(Ok(old)) if old.loaded.model.format == new.loaded.model.format => old,
+        Some(Err(Unusable::Syntax(old))) if old.loaded.model.format == new.loaded.model.format => {
+            return fail(Unusable::Syntax(old));
+        }
+        // Read in another format, or its format could not be told: again,
+        // in the new side's.
         Some(_) => {
             let mut old_opts = opts.clone();
             old_opts.load.format = Some(match new.loaded.model.format {
