@@ -764,37 +764,42 @@ fn since(v: (u32, u32)) -> Version {
     Version::new(v.0, v.1)
 }
 
+/// A table's keywords hashed once: every config line looks one up.
+type Index<T> = std::sync::LazyLock<foldhash::HashMap<&'static str, T>>;
+
+static PROXY_INDEX: Index<([bool; 4], Version)> =
+    Index::new(|| PROXY_KEYWORDS.iter().map(|&(k, at, v)| (k, (at, since(v)))).collect());
+static GLOBAL_INDEX: Index<Version> =
+    Index::new(|| GLOBAL_KEYWORDS.iter().map(|&(k, v)| (k, since(v))).collect());
+static OPTION_INDEX: Index<Version> =
+    Index::new(|| OPTIONS.iter().map(|&(k, v)| (k, since(v))).collect());
+static REMOVED_INDEX: Index<&'static Removed> =
+    Index::new(|| REMOVED.iter().map(|r| (r.keyword, r)).collect());
+static REMOVED_OPTION_INDEX: Index<&'static Removed> =
+    Index::new(|| REMOVED_OPTIONS.iter().map(|r| (r.keyword, r)).collect());
+
 /// Sections the keyword is documented for, and the version that introduced
 /// it; `None` when no version knows it.
 pub(crate) fn proxy_keyword(name: &str) -> Option<([bool; 4], Version)> {
-    PROXY_KEYWORDS
-        .binary_search_by(|(k, _, _)| k.cmp(&name))
-        .ok()
-        .map(|i| (PROXY_KEYWORDS[i].1, since(PROXY_KEYWORDS[i].2)))
+    PROXY_INDEX.get(name).copied()
 }
 
 /// The version that introduced a global keyword.
 pub(crate) fn global_keyword(name: &str) -> Option<Version> {
-    GLOBAL_KEYWORDS
-        .binary_search_by(|(k, _)| k.cmp(&name))
-        .ok()
-        .map(|i| since(GLOBAL_KEYWORDS[i].1))
+    GLOBAL_INDEX.get(name).copied()
 }
 
 /// The version that introduced an `option`.
 pub(crate) fn option(name: &str) -> Option<Version> {
-    OPTIONS
-        .binary_search_by(|(k, _)| k.cmp(&name))
-        .ok()
-        .map(|i| since(OPTIONS[i].1))
+    OPTION_INDEX.get(name).copied()
 }
 
 pub(crate) fn removed(name: &str) -> Option<&'static Removed> {
-    REMOVED.iter().find(|r| r.keyword == name)
+    REMOVED_INDEX.get(name).copied()
 }
 
 pub(crate) fn removed_option(name: &str) -> Option<&'static Removed> {
-    REMOVED_OPTIONS.iter().find(|r| r.keyword == name)
+    REMOVED_OPTION_INDEX.get(name).copied()
 }
 
 /// The closest known name, when it is close enough to be a plausible typo.
@@ -819,10 +824,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tables_are_sorted_for_binary_search() {
+    fn tables_are_sorted_and_without_repeats() {
         assert!(PROXY_KEYWORDS.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(GLOBAL_KEYWORDS.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(OPTIONS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(REMOVED_INDEX.len(), REMOVED.len());
+        assert_eq!(REMOVED_OPTION_INDEX.len(), REMOVED_OPTIONS.len());
     }
 
     #[test]

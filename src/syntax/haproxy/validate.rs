@@ -125,13 +125,13 @@ fn check_proxy(
 ) {
     let i = keyword_index(line);
     let word = line.word(i).unwrap_or("");
-    let place = format!("{} section", section.kind.keyword());
+    let place = || format!("{} section", section.kind.keyword());
     if removed(line, i, version, diags) {
         return;
     }
     let Some((allowed, since)) = keywords::proxy_keyword(word) else {
         let s = keywords::did_you_mean(word, keywords::PROXY_KEYWORDS.iter().map(|(k, _, _)| *k));
-        unknown(line, i, &place, s, diags);
+        unknown(line, i, &place(), s, diags);
         return;
     };
     if too_new(line, i, since, version, diags) {
@@ -157,7 +157,7 @@ fn check_proxy(
             }
             None => {
                 let s = keywords::did_you_mean(opt, keywords::OPTIONS.iter().map(|(k, _)| *k));
-                let mut d = Diagnostic::error(format!("unknown option '{opt}' in {place}"))
+                let mut d = Diagnostic::error(format!("unknown option '{opt}' in {}", place()))
                     .code(UNKNOWN_KEYWORD)
                     .at(line.word_span(i + 1))
                     .label("HAProxy refuses this line");
