@@ -364,39 +364,66 @@ impl<'a> Lexer<'a, '_> {
     }
 }
 
+/// How the plain-line scan sees a byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlainClass {
+    Word,
+    Blank,
+    /// Quote, escape, comment, variable, NUL or non-ASCII: the full lexer's.
+    Special,
+}
+
+const PLAIN_CLASS: [PlainClass; 256] = {
+    let mut table = [PlainClass::Word; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => PlainClass::Blank,
+            b'"' | b'\'' | b'\\' | b'#' | b'$' | 0 | 0x80..=0xff => PlainClass::Special,
+            _ => PlainClass::Word,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Most lines hold no quote, escape, comment, variable or non-ASCII byte:
 /// their words are the runs between blanks, borrowed as they are. `None`
 /// when the line needs the full lexer.
 fn plain_words(line: &str, base: usize) -> Option<Result<Vec<Word<'_>>, LexError>> {
-    let special = |b: &u8| matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'$' | 0) || !b.is_ascii();
-    if line.as_bytes().iter().any(special) {
-        return None;
-    }
-    let mut words = Vec::with_capacity(8);
     let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if is_blank(bytes[i] as char) {
-            i += 1;
-            continue;
+    let mut words = Vec::new();
+    let mut start = None;
+    // One pass: a word ends at a blank (or the end); a special byte anywhere
+    // hands the line to the full lexer.
+    for (i, &b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
+        match PLAIN_CLASS[b as usize] {
+            PlainClass::Word => {
+                if start.is_none() {
+                    start = Some(i);
+                }
+            }
+            PlainClass::Blank => {
+                let Some(from) = start.take() else { continue };
+                if words.len() == MAX_WORDS {
+                    return Some(Err(LexError {
+                        offset: (base + from) as u32,
+                        kind: LexErrorKind::TooManyWords,
+                    }));
+                }
+                if words.capacity() == 0 {
+                    words.reserve_exact(8);
+                }
+                words.push(Word {
+                    text: Cow::Borrowed(&line[from..i]),
+                    start: (base + from) as u32,
+                    end: (base + i) as u32,
+                    quoted: false,
+                    env: false,
+                });
+            }
+            PlainClass::Special => return None,
         }
-        let start = i;
-        while i < bytes.len() && !is_blank(bytes[i] as char) {
-            i += 1;
-        }
-        if words.len() == MAX_WORDS {
-            return Some(Err(LexError {
-                offset: (base + start) as u32,
-                kind: LexErrorKind::TooManyWords,
-            }));
-        }
-        words.push(Word {
-            text: Cow::Borrowed(&line[start..i]),
-            start: (base + start) as u32,
-            end: (base + i) as u32,
-            quoted: false,
-            env: false,
-        });
     }
     Some(Ok(words))
 }
