@@ -264,7 +264,7 @@ pub struct EntryPoint {
     /// Routes in evaluation order.
     pub routes: Vec<Route>,
     /// HAProxy `timeout NAME VALUE` in force (own or inherited), in ms.
-    pub timeouts: Vec<(String, Sourced<u64>)>,
+    pub timeouts: Timeouts,
     /// Declared inside an undecidable `.if` branch.
     pub uncertain: bool,
 }
@@ -467,7 +467,7 @@ pub struct Backend {
     /// nginx `zone`: state shared between workers.
     pub zone: Option<String>,
     /// HAProxy `timeout NAME VALUE` in force (own or inherited), in ms.
-    pub timeouts: Vec<(String, Sourced<u64>)>,
+    pub timeouts: Timeouts,
     /// Declares a stick table (may exist only to hold one).
     pub stick_table: bool,
     /// The proxy answers requests itself (HAProxy `stats enable`/`stats uri`,
@@ -476,6 +476,10 @@ pub struct Backend {
     pub servers: Vec<Server>,
     pub uncertain: bool,
 }
+
+/// `timeout NAME VALUE` pairs sorted by name, in ms; shared between the
+/// proxies that inherit the same set rather than copied into each.
+pub type Timeouts = std::sync::Arc<[(String, Sourced<u64>)]>;
 
 /// One server of a backend.
 #[derive(Debug, Clone)]

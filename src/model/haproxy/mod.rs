@@ -21,6 +21,7 @@ use crate::diag::Diagnostic;
 use crate::model::{
     Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, DefaultsName, EntryKind,
     EntryPoint, Health, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Timeouts,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -36,7 +37,7 @@ struct ProxySettings<'a> {
     check_type: Option<Sourced<String>>,
     allbackups: Option<Sourced<bool>>,
     redispatch: Option<Sourced<bool>>,
-    timeouts: std::collections::BTreeMap<String, Sourced<u64>>,
+    timeouts: Timeouts,
     retries: Option<Sourced<u64>>,
     fullconn: Option<Sourced<Option<u64>>>,
     default_backend: Option<(String, Span, bool)>,
@@ -113,6 +114,16 @@ fn parse_count(line: &Line, i: usize, lenient: bool, diags: &mut Vec<Diagnostic>
 }
 
 impl ProxySettings<'_> {
+    /// Sets one timeout: a new shared list, since others may hold this one.
+    fn set_timeout(&mut self, name: &str, value: Sourced<u64>) {
+        let mut list = self.timeouts.to_vec();
+        match list.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            Ok(i) => list[i].1 = value,
+            Err(i) => list.insert(i, (name.to_string(), value)),
+        }
+        self.timeouts = list.into();
+    }
+
     /// Applies a line that defaults sections and proxies share. Returns
     /// `false` when the line is not one of those.
     fn apply(&mut self, line: &Line, origin: &Origin, diags: &mut Vec<Diagnostic>) -> bool {
@@ -139,8 +150,7 @@ impl ProxySettings<'_> {
                 if let (Some(name), Some(value)) = (line.word(1), line.word(2))
                     && let Some(ms) = server::parse_time_ms(value)
                 {
-                    self.timeouts
-                        .insert(name.to_string(), Sourced::new(ms, origin, sourced_at(2)));
+                    self.set_timeout(name, Sourced::new(ms, origin, sourced_at(2)));
                 }
             }
             "retries" => {
@@ -474,11 +484,7 @@ impl<'a> Lowering<'a> {
                 },
                 span: header_span,
                 binds,
-                timeouts: settings
-                    .timeouts
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                timeouts: settings.timeouts.clone(),
                 server_names: Vec::new(),
                 mode: mode.clone(),
                 maxconn,
@@ -534,11 +540,7 @@ impl<'a> Lowering<'a> {
                     .unwrap_or_else(|| Sourced::built_in(None)),
                 keepalive: None,
                 zone: None,
-                timeouts: settings
-                    .timeouts
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                timeouts: settings.timeouts.clone(),
                 stick_table,
                 serves_itself,
                 servers,

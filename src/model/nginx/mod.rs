@@ -20,7 +20,7 @@ use self::tables::Tables;
 use crate::diag::Diagnostic;
 use crate::model::{
     Backend, BackendKind, Bind, Candidate, Condition, EntryKind, EntryPoint, Health, Mode, Model,
-    Origin, Route, RouteKind, SourceFormat, Sourced, Target,
+    Origin, Route, RouteKind, SourceFormat, Sourced, Target, Timeouts,
 };
 use crate::source::Span;
 use crate::syntax::nginx::{Context, Directive};
@@ -225,7 +225,7 @@ impl Lowering {
                 fullconn: Sourced::built_in(None),
                 keepalive: None,
                 zone: None,
-                timeouts: Vec::new(),
+                timeouts: Timeouts::default(),
                 stick_table: false,
                 serves_itself: false,
                 servers: vec![upstream::default_server(address.to_string(), span)],
@@ -380,7 +380,7 @@ impl Lowering {
                     .and_then(|w| w.span),
             },
             routes,
-            timeouts: Vec::new(),
+            timeouts: Timeouts::default(),
             uncertain: false,
         });
     }
@@ -551,7 +551,7 @@ pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model
                 mode: Sourced::built_in(Mode::Http),
                 maxconn: Sourced::built_in(None),
                 routes,
-                timeouts: Vec::new(),
+                timeouts: Timeouts::default(),
                 uncertain: false,
             });
         }

@@ -5,7 +5,7 @@
 use crate::diag::Diagnostic;
 use crate::model::haproxy::parse_time_ms;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, Health, Mode, Origin, Server, Sourced,
+    Algorithm, AlgorithmKind, Backend, BackendKind, Health, Mode, Origin, Server, Sourced, Timeouts,
 };
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
@@ -252,7 +252,7 @@ pub fn lower(
         fullconn: Sourced::built_in(None),
         keepalive,
         zone,
-        timeouts: Vec::new(),
+        timeouts: Timeouts::default(),
         stick_table: false,
         serves_itself: false,
         servers,
