@@ -94,7 +94,7 @@ pub fn check(
     if !failed {
         let shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
         let cx = Context::new(&loaded.model, &shares, &policy, &expected);
-        findings.extend(rules::run(&cx, |code| wanted(code, &select, &ignore)));
+        rules::run(&cx, |code| wanted(code, &select, &ignore), &mut findings);
     }
     let mut findings = crate::suppress::apply(&loaded.db, findings);
     findings.retain(|d| d.code.is_none_or(|code| wanted(code, &select, &ignore)));

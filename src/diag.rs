@@ -45,7 +45,33 @@ pub struct Diagnostic {
     pub entity: Option<String>,
     /// The numbers behind a finding (shares, limits, expected load), in
     /// the order they were given; reported as a JSON object.
-    pub data: Vec<(&'static str, serde_json::Value)>,
+    pub data: Vec<(&'static str, Datum)>,
+}
+
+/// One number (rarely another value) behind a finding: numbers are kept
+/// unboxed, since large configs draw tens of thousands of findings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Datum {
+    Number(serde_json::Number),
+    Other(Box<serde_json::Value>),
+}
+
+impl From<serde_json::Value> for Datum {
+    fn from(value: serde_json::Value) -> Datum {
+        match value {
+            serde_json::Value::Number(n) => Datum::Number(n),
+            other => Datum::Other(Box::new(other)),
+        }
+    }
+}
+
+impl Serialize for Datum {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Datum::Number(n) => n.serialize(serializer),
+            Datum::Other(v) => v.serialize(serializer),
+        }
+    }
 }
 
 impl Diagnostic {
@@ -118,7 +144,7 @@ impl Diagnostic {
 
     /// Sets `key` (replacing an earlier value of it).
     pub fn data(mut self, key: &'static str, value: impl Into<serde_json::Value>) -> Diagnostic {
-        let value = value.into();
+        let value = Datum::from(value.into());
         match self.data.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.data.push((key, value)),
@@ -134,7 +160,9 @@ impl Diagnostic {
 /// Sorts diagnostics into the stable order every output uses: by file, then
 /// position, then code.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
+    use rayon::slice::ParallelSliceMut;
+    // Stable, like `sort_by`: equal findings keep the order rules gave them.
+    diags.par_sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.map(|s| (s.file, s.start, s.end)), d.code);
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });

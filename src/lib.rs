@@ -264,9 +264,10 @@ pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares
         }
         down[bi].extend(matches);
     }
+    use rayon::prelude::*;
     Ok(model
         .backends
-        .iter()
+        .par_iter()
         .zip(down)
         .map(|(b, down)| {
             let opts = traffic::TrafficOptions {

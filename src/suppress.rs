@@ -86,6 +86,9 @@ fn collect(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
 pub fn apply(db: &SourceDb, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut suppressions = collect(db, &mut out);
+    if suppressions.is_empty() && out.is_empty() {
+        return findings; // the common case: nothing to move
+    }
     if suppressions.is_empty() {
         out.extend(findings);
         return out;

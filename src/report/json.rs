@@ -37,7 +37,7 @@ pub struct Finding<'a> {
 }
 
 /// A finding's numbers as a JSON object, keys in the order they were set.
-struct Data<'a>(&'a [(&'static str, serde_json::Value)]);
+struct Data<'a>(&'a [(&'static str, crate::diag::Datum)]);
 
 impl Serialize for Data<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -767,10 +767,18 @@ fn since(v: (u32, u32)) -> Version {
 /// A table's keywords hashed once: every config line looks one up.
 type Index<T> = std::sync::LazyLock<foldhash::HashMap<&'static str, T>>;
 
-static PROXY_INDEX: Index<([bool; 4], Version)> =
-    Index::new(|| PROXY_KEYWORDS.iter().map(|&(k, at, v)| (k, (at, since(v)))).collect());
-static GLOBAL_INDEX: Index<Version> =
-    Index::new(|| GLOBAL_KEYWORDS.iter().map(|&(k, v)| (k, since(v))).collect());
+static PROXY_INDEX: Index<([bool; 4], Version)> = Index::new(|| {
+    PROXY_KEYWORDS
+        .iter()
+        .map(|&(k, at, v)| (k, (at, since(v))))
+        .collect()
+});
+static GLOBAL_INDEX: Index<Version> = Index::new(|| {
+    GLOBAL_KEYWORDS
+        .iter()
+        .map(|&(k, v)| (k, since(v)))
+        .collect()
+});
 static OPTION_INDEX: Index<Version> =
     Index::new(|| OPTIONS.iter().map(|&(k, v)| (k, since(v))).collect());
 static REMOVED_INDEX: Index<&'static Removed> =
