@@ -15,7 +15,8 @@ const LOWER_BESIDE_PARSER_BYTES: usize = 1 << 20;
 
 /// Parses and lowers HAProxy files already in `db`, section by section, so
 /// the whole syntax tree never exists at once. For large inputs the parser
-/// and the lowering run side by side, handing sections over in batches.
+/// (with the keyword checks) and the lowering run side by side, handing
+/// sections over in batches.
 pub fn lower_haproxy(
     db: &SourceDb,
     files: &[source::FileId],
@@ -66,8 +67,8 @@ impl<'a> SectionTaker<'a> {
     }
 }
 
-/// Parses on this thread while a second one checks and lowers the finished
-/// sections (the two take about as long).
+/// Parses and keyword-checks on this thread while a second one lowers the
+/// finished sections (the two take about as long).
 fn parse_beside_lowering<'a>(
     db: &'a SourceDb,
     files: &[source::FileId],
@@ -82,15 +83,17 @@ fn parse_beside_lowering<'a>(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
     std::thread::scope(|scope| {
         let lowering = scope.spawn(move || {
-            let mut taker = SectionTaker::new(version);
+            let mut lowering = model::haproxy::Lowering::new(version);
             for batch in rx {
-                batch.iter().for_each(|s| taker.take(s));
+                batch.iter().for_each(|s| lowering.section(s));
             }
-            taker
+            lowering
         });
+        let mut checked = Vec::new();
         let mut batch = Vec::with_capacity(BATCH);
         let (uncertain, diagnostics) =
             syntax::haproxy::parse_each(db, files, parse_opts, &mut |section| {
+                syntax::haproxy::validate::check_section(&section, version, &mut checked);
                 batch.push(section);
                 if batch.len() == BATCH {
                     // Only fails if the lowering thread panicked; join says so.
@@ -102,6 +105,11 @@ fn parse_beside_lowering<'a>(
         let lowering = lowering
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (uncertain, diagnostics, lowering)
+        let taker = SectionTaker {
+            lowering,
+            checked,
+            version,
+        };
+        (uncertain, diagnostics, taker)
     })
 }
