@@ -7,7 +7,7 @@
 //! equally, a `split_clients` target by its percentages. Every assumption is
 //! recorded so a finding can say it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::model::{Model, Target};
 use crate::policy::TrafficProfile;
@@ -33,7 +33,11 @@ pub struct ExpectedLoad {
 /// The fraction of an entry point's traffic each backend gets: routes to
 /// backends share it equally; a dynamic route splits its part by the shares
 /// the config fixes (`split_clients`), else equally among its candidates.
-fn fractions(model: &Model, names: &HashMap<&str, usize>, entry: usize) -> BTreeMap<usize, f64> {
+fn fractions(
+    model: &Model,
+    names: &foldhash::HashMap<&str, usize>,
+    entry: usize,
+) -> BTreeMap<usize, f64> {
     let index = |name: &str| names.get(name).copied();
     let routes: Vec<&Target> = model.entry_points[entry]
         .routes

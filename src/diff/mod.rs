@@ -83,11 +83,13 @@ pub struct DiffReport {
 /// Capacity of a backend's usable servers (limits plus queues), and with its
 /// largest one down; `None` when a server is unlimited.
 pub fn backend_capacity(b: &Backend) -> (Option<u64>, Option<u64>) {
-    let full = crate::rules::capacity::capacity(b, None);
-    let largest = usable(b)
-        .into_iter()
+    let usable: Vec<usize> = usable(b).collect();
+    let full = crate::rules::capacity::capacity(b, &usable, None);
+    let largest = usable
+        .iter()
+        .copied()
         .max_by_key(|&i| b.servers[i].maxconn.value.unwrap_or(0));
-    let n1 = largest.and_then(|l| crate::rules::capacity::capacity(b, Some(l)));
+    let n1 = largest.and_then(|l| crate::rules::capacity::capacity(b, &usable, Some(l)));
     (full, n1)
 }
 

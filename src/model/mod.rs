@@ -170,8 +170,9 @@ impl Model {
 
     /// Backend indexes by name (the first of duplicates), for lookups in
     /// linear time over many routes.
-    pub fn backend_index(&self) -> std::collections::HashMap<&str, usize> {
-        let mut index = std::collections::HashMap::with_capacity(self.backends.len());
+    pub fn backend_index(&self) -> foldhash::HashMap<&str, usize> {
+        let mut index = foldhash::HashMap::default();
+        index.reserve(self.backends.len());
         for (i, b) in self.backends.iter().enumerate() {
             index.entry(b.name.as_str()).or_insert(i);
         }

@@ -10,7 +10,6 @@ pub mod health;
 pub mod hygiene;
 pub mod routing;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::diag::{Diagnostic, Severity};
@@ -61,7 +60,11 @@ pub struct Context<'a> {
     /// Per backend: some route reaches it, certainly or possibly.
     pub routed: Vec<bool>,
     /// Backend indexes by name.
-    pub index: HashMap<&'a str, usize>,
+    pub index: foldhash::HashMap<&'a str, usize>,
+    /// Per backend, its usable servers (see [`health::usable`]): worked out
+    /// once for every rule, in one list with each backend's start.
+    usable: Vec<usize>,
+    usable_starts: Vec<usize>,
 }
 
 impl<'a> Context<'a> {
@@ -71,6 +74,13 @@ impl<'a> Context<'a> {
         policy: &'a Policy,
         expected: &'a ExpectedLoad,
     ) -> Context<'a> {
+        let mut usable = Vec::new();
+        let mut usable_starts = Vec::with_capacity(model.backends.len() + 1);
+        usable_starts.push(0);
+        for b in &model.backends {
+            usable.extend(health::usable(b));
+            usable_starts.push(usable.len());
+        }
         Context {
             model,
             shares,
@@ -78,7 +88,14 @@ impl<'a> Context<'a> {
             expected,
             routed: model.routed_backends(),
             index: model.backend_index(),
+            usable,
+            usable_starts,
         }
+    }
+
+    /// The usable servers of the backend at `backend` (model order).
+    pub fn usable(&self, backend: usize) -> &[usize] {
+        &self.usable[self.usable_starts[backend]..self.usable_starts[backend + 1]]
     }
 
     /// `backend NAME` or `upstream NAME`, for a finding's entity.

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::AlgorithmKind;
-use crate::rules::health::usable;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -37,13 +36,11 @@ impl Rule for FirstWithoutMaxconn {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for b in cx
-            .model
-            .backends
-            .iter()
-            .filter(|b| b.algorithm.value.kind == AlgorithmKind::First)
-        {
-            for i in usable(b) {
+        for (bi, b) in cx.model.backends.iter().enumerate() {
+            if b.algorithm.value.kind != AlgorithmKind::First {
+                continue;
+            }
+            for &i in cx.usable(bi) {
                 let s = &b.servers[i];
                 if s.maxconn.value.is_none() {
                     out.push(

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{AlgorithmKind, SourceFormat};
-use crate::rules::health::usable;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -37,8 +36,8 @@ impl Rule for HashSkew {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for b in &cx.model.backends {
-            if usable(b).len() < 2 {
+        for (i, b) in cx.model.backends.iter().enumerate() {
+            if cx.usable(i).len() < 2 {
                 continue;
             }
             let kind = b.algorithm.value.kind;

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{AlgorithmKind, Backend, SourceFormat};
-use crate::rules::health::usable;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -68,9 +67,9 @@ impl Rule for UnevenWeights {
         let t = &cx.policy.thresholds;
         for (bi, b) in cx.model.backends.iter().enumerate() {
             let kind = b.algorithm.value.kind;
-            let servers = usable(b);
+            let servers = cx.usable(bi);
             let first = cx.model.format == SourceFormat::Haproxy && kind == AlgorithmKind::First;
-            if first || servers.len() < 2 || follows_capacity(b, &servers) {
+            if first || servers.len() < 2 || follows_capacity(b, servers) {
                 continue;
             }
             // HAProxy leastconn spreads idle traffic evenly, but under

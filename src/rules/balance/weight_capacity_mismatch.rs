@@ -1,6 +1,5 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
-use crate::rules::health::usable;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -37,7 +36,7 @@ impl Rule for WeightCapacityMismatch {
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for (bi, b) in cx.model.backends.iter().enumerate() {
-            let servers = usable(b);
+            let servers = cx.usable(bi);
             let limits: Option<Vec<u64>> = servers
                 .iter()
                 .map(|&i| b.servers[i].maxconn.value)

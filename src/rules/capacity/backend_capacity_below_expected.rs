@@ -38,7 +38,9 @@ impl Rule for BackendCapacityBelowExpected {
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for (i, b) in cx.model.backends.iter().enumerate() {
-            let (Some(expected), Some(cap)) = (&cx.expected.backends[i], capacity(b, None)) else {
+            let (Some(expected), Some(cap)) =
+                (&cx.expected.backends[i], capacity(b, cx.usable(i), None))
+            else {
                 continue;
             };
             if expected.connections <= cap {

@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::rules::capacity::{assumed, capacity};
-use crate::rules::health::usable;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -38,20 +37,22 @@ impl Rule for CapacityAfterFailure {
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for (i, b) in cx.model.backends.iter().enumerate() {
-            let (Some(expected), Some(full)) = (&cx.expected.backends[i], capacity(b, None)) else {
+            let (Some(expected), Some(full)) =
+                (&cx.expected.backends[i], capacity(b, cx.usable(i), None))
+            else {
                 continue;
             };
             if expected.connections > full {
                 continue; // LB402 reports it.
             }
-            let servers = usable(b);
+            let servers = cx.usable(i);
             let Some(&largest) = servers
                 .iter()
                 .max_by_key(|&&j| b.servers[j].maxconn.value.unwrap_or(0))
             else {
                 continue;
             };
-            let Some(rest) = capacity(b, Some(largest)) else {
+            let Some(rest) = capacity(b, servers, Some(largest)) else {
                 continue;
             };
             if expected.connections <= rest {

@@ -10,13 +10,13 @@ pub mod server_overload;
 use crate::diag::Diagnostic;
 use crate::expected::Expected;
 use crate::model::Backend;
-use crate::rules::health::usable;
 
-/// The connections a backend can hold: its usable servers' limits plus their
-/// queues; `None` when a server has no limit.
-pub(crate) fn capacity(b: &Backend, without: Option<usize>) -> Option<u64> {
-    usable(b)
-        .into_iter()
+/// The connections a backend can hold: its `usable` servers' limits plus
+/// their queues; `None` when a server has no limit.
+pub(crate) fn capacity(b: &Backend, usable: &[usize], without: Option<usize>) -> Option<u64> {
+    usable
+        .iter()
+        .copied()
         .filter(|&i| Some(i) != without)
         .map(|i| {
             let s = &b.servers[i];

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::rules::{Context, Rule, RuleMeta, finding};
@@ -35,8 +33,10 @@ impl Rule for DuplicateServerAddress {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        // One map for every backend, emptied between backends.
+        let mut seen = foldhash::HashMap::default();
         for b in &cx.model.backends {
-            let mut seen = HashMap::new();
+            seen.clear();
             for s in b
                 .servers
                 .iter()

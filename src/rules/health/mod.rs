@@ -19,11 +19,9 @@ pub(crate) fn serving(cx: &Context) -> Vec<usize> {
 }
 
 /// Servers that take traffic when everything is up.
-pub(crate) fn usable(b: &Backend) -> Vec<usize> {
-    (0..b.servers.len())
-        .filter(|&i| {
-            let s = &b.servers[i];
-            !s.backup.value && !s.disabled.value && s.weight.value > 0
-        })
-        .collect()
+pub(crate) fn usable(b: &Backend) -> impl Iterator<Item = usize> + '_ {
+    (0..b.servers.len()).filter(|&i| {
+        let s = &b.servers[i];
+        !s.backup.value && !s.disabled.value && s.weight.value > 0
+    })
 }

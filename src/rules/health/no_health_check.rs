@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::SourceFormat;
-use crate::rules::health::{serving, usable};
+use crate::rules::health::serving;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -40,7 +40,7 @@ impl Rule for NoHealthCheck {
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for i in serving(cx) {
             let b = &cx.model.backends[i];
-            let servers = usable(b);
+            let servers = cx.usable(i);
             if servers.len() < 2 {
                 continue;
             }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
-use crate::rules::health::{serving, usable};
+use crate::rules::health::serving;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -42,12 +42,12 @@ impl Rule for SinglePointOfFailure {
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for i in serving(cx) {
             let b = &cx.model.backends[i];
-            let servers = usable(b);
+            let servers = cx.usable(i);
             let backups = b
                 .servers
                 .iter()
                 .any(|s| s.backup.value && !s.disabled.value);
-            let message = match servers.as_slice() {
+            let message = match servers {
                 [] => continue,
                 [only] if !backups => format!(
                     "{} has one usable server ({}) and no backup",

@@ -46,17 +46,15 @@ impl Rule for MissingTimeouts {
         };
         // One finding per proxy, naming every missing timeout.
         let mut report = |named: &str, entity: String, span, missing: Vec<&str>| {
-            if !missing.is_empty() {
-                out.push(
-                    finding(
-                        &Self::META,
-                        format!("{named} has no timeout {}", missing.join(", no timeout ")),
-                    )
-                    .at(span)
-                    .entity(entity)
-                    .help("set the timeouts, usually once in defaults"),
-                );
-            }
+            out.push(
+                finding(
+                    &Self::META,
+                    format!("{named} has no timeout {}", missing.join(", no timeout ")),
+                )
+                .at(span)
+                .entity(entity)
+                .help("set the timeouts, usually once in defaults"),
+            );
         };
         for e in &cx.model.entry_points {
             let mut missing: Vec<&str> = Vec::new();
@@ -70,7 +68,9 @@ impl Rule for MissingTimeouts {
                         .filter(|t| !has(&e.timeouts, t)),
                 );
             }
-            report(&e.name, format!("entry point {}", e.name), e.span, missing);
+            if !missing.is_empty() {
+                report(&e.name, format!("entry point {}", e.name), e.span, missing);
+            }
         }
         for b in cx
             .model
@@ -82,8 +82,10 @@ impl Rule for MissingTimeouts {
                 .into_iter()
                 .filter(|t| !has(&b.timeouts, t))
                 .collect();
-            let entity = cx.backend_entity(b);
-            report(&entity, entity.clone(), b.span, missing);
+            if !missing.is_empty() {
+                let entity = cx.backend_entity(b);
+                report(&entity, entity.clone(), b.span, missing);
+            }
         }
     }
 }

@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{BackendKind, EntryKind, SourceFormat};
@@ -41,7 +39,7 @@ impl Rule for DuplicateName {
         if cx.model.format != SourceFormat::Haproxy {
             return; // nginx's duplicate upstreams are refused while loading.
         }
-        let mut frontends = HashMap::new();
+        let mut frontends = foldhash::HashMap::default();
         for e in &cx.model.entry_points {
             if let Some(first) = frontends.insert(e.name.as_str(), e.span) {
                 let kind = if e.kind == EntryKind::Listen {
@@ -63,9 +61,9 @@ impl Rule for DuplicateName {
                 );
             }
         }
-        let mut backends = HashMap::new();
+        let mut backends = foldhash::HashMap::default();
         // One map for every backend's servers, emptied between backends.
-        let mut servers = HashMap::new();
+        let mut servers = foldhash::HashMap::default();
         for b in &cx.model.backends {
             if b.kind != BackendKind::Listen && b.kind != BackendKind::Backend {
                 continue;
