@@ -682,6 +682,10 @@ const TABLE_BLOCKS: &[&str] = &[
     "match",
 ];
 
+/// [`DIRECTIVES`] hashed once: every directive of a config is looked up.
+static KNOWN: std::sync::LazyLock<foldhash::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| DIRECTIVES.iter().copied().collect());
+
 /// A known directive one typo away: an edit or two for long names, one for
 /// short ones. Names further from every known one are left alone: they may
 /// belong to a third-party module.
@@ -690,7 +694,7 @@ fn near_miss(name: &str) -> Option<&'static str> {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !plausible || DIRECTIVES.binary_search(&name).is_ok() || name.ends_with("_by_lua_block") {
+    if !plausible || KNOWN.contains(name) || name.ends_with("_by_lua_block") {
         return None;
     }
     let allowed = if name.len() <= 8 { 1 } else { 2 };
