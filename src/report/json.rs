@@ -97,11 +97,87 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
 /// How many array elements are rendered (in parallel) before being written.
 const CHUNK: usize = 4096;
 
+/// How many elements one parallel task renders into one buffer.
+const TASK: usize = 256;
+
+/// serde_json's pretty layout (two-space indent) starting `depth` levels in,
+/// so an element nested in a larger document is rendered in place, in one
+/// pass, without re-indenting.
+struct Nested {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
 /// Writes `items` as a pretty-printed JSON array nested `depth` levels deep in
 /// a pretty-printed document (`[` through `]`, without leading indentation),
 /// each element made by `to_json`. Elements are rendered in parallel a chunk
-/// at a time and streamed, so the whole text is never held; JSON strings hold
-/// no raw newline, so re-indenting after each newline is exact.
+/// at a time and streamed, so the whole text is never held.
 pub fn write_array<'a, W, S, T>(
     w: &mut W,
     items: &'a [S],
@@ -116,28 +192,31 @@ where
     if items.is_empty() {
         return w.write_all(b"[]");
     }
-    let indent = "  ".repeat(depth + 1);
-    let render = |item: &'a S| {
-        let one = serde_json::to_string_pretty(&to_json(item)).unwrap_or_default();
-        let mut out = String::with_capacity(one.len() + one.len() / 4);
-        out.push_str(&indent);
-        for (i, line) in one.split('\n').enumerate() {
-            if i > 0 {
-                out.push('\n');
-                out.push_str(&indent);
-            }
-            out.push_str(line);
+    // Each task renders its elements, each after its separator, into one buffer.
+    let render = |opens_array: bool, part: &'a [S]| {
+        let mut out = Vec::with_capacity(part.len() * 512);
+        for (i, item) in part.iter().enumerate() {
+            let _ = out.write_all(if opens_array && i == 0 { b"\n" } else { b",\n" });
+            let nested = Nested {
+                depth: depth + 1,
+                has_value: false,
+            };
+            let _ = nested.indent(&mut out);
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, nested);
+            // Serialising these borrowed structs cannot fail.
+            let _ = to_json(item).serialize(&mut ser);
         }
         out
     };
-    w.write_all(b"[\n")?;
+    w.write_all(b"[")?;
     for (c, chunk) in items.chunks(CHUNK).enumerate() {
-        let parts: Vec<String> = chunk.par_iter().with_min_len(256).map(render).collect();
-        for (i, part) in parts.iter().enumerate() {
-            if c > 0 || i > 0 {
-                w.write_all(b",\n")?;
-            }
-            w.write_all(part.as_bytes())?;
+        let parts: Vec<Vec<u8>> = chunk
+            .par_chunks(TASK)
+            .enumerate()
+            .map(|(t, part)| render(c == 0 && t == 0, part))
+            .collect();
+        for part in parts {
+            w.write_all(&part)?;
         }
     }
     write!(w, "\n{}]", "  ".repeat(depth))
@@ -167,4 +246,60 @@ pub fn write<'a>(
         w,
         ",\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos},\n    \"files\": {files}\n  }}\n}}"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// The array as serde_json lays it out inside `{"items": [...]}`.
+    fn expected(items: &[Value]) -> String {
+        serde_json::to_string_pretty(&json!({ "items": items })).unwrap()
+    }
+
+    fn written(items: &[Value]) -> String {
+        let mut out = b"{\n  \"items\": ".to_vec();
+        super::write_array(&mut out, items, 1, |v| v).unwrap();
+        out.extend_from_slice(b"\n}");
+        String::from_utf8(out).unwrap()
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (-1e9f64..1e9).prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+                prop::collection::vec(("[a-z\"\\n]{0,6}", inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    #[test]
+    fn nested_layout_is_serde_jsons_pretty_layout() {
+        let items = vec![
+            json!({"a": [], "b": {}, "c": [1, {"d": "x\ny"}], "e": null}),
+            json!([]),
+            json!("plain"),
+        ];
+        assert_eq!(written(&items), expected(&items));
+        assert_eq!(written(&[]), expected(&[]));
+        // More elements than one parallel chunk.
+        let many: Vec<Value> = (0..super::CHUNK + 300).map(|i| json!({ "i": i })).collect();
+        assert_eq!(written(&many), expected(&many));
+    }
+
+    proptest! {
+        #[test]
+        fn any_values_lay_out_as_serde_json_does(items in prop::collection::vec(value(), 0..6)) {
+            prop_assert_eq!(written(&items), expected(&items));
+        }
+    }
 }
