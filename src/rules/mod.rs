@@ -113,6 +113,23 @@ pub trait Rule: Sync {
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>);
 }
 
+/// Shows a number rounded to a whole one, as `{:.0}` does (halves to even),
+/// but without the general float formatter where an integer says the same:
+/// rules that fire tens of thousands of times format a few each.
+pub(crate) struct Whole(pub f64);
+
+impl std::fmt::Display for Whole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const EXACT: f64 = (1u64 << 53) as f64;
+        let x = self.0;
+        if x.is_sign_positive() && x < EXACT {
+            write!(f, "{}", x.round_ties_even() as u64)
+        } else {
+            write!(f, "{x:.0}")
+        }
+    }
+}
+
 /// A finding of `meta`'s rule at its default severity.
 pub fn finding(meta: &RuleMeta, message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(meta.severity, message).code(meta.code)
@@ -248,4 +265,41 @@ pub fn summary(doc: &str) -> String {
         .trim()
         .trim_end_matches('.');
     format!("{sentence}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Whole;
+    use proptest::prelude::*;
+
+    #[test]
+    fn whole_numbers_print_as_the_float_formatter_rounds_them() {
+        for x in [
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -2.5,
+            99.5,
+            1e15 + 0.5,
+            9007199254740992.0,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+        ] {
+            assert_eq!(Whole(x).to_string(), format!("{x:.0}"), "{x}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_number_prints_as_with_precision_zero(x in any::<f64>(), k in 0u64..1_000_000) {
+            prop_assert_eq!(Whole(x).to_string(), format!("{x:.0}"));
+            let tie = k as f64 + 0.5;
+            prop_assert_eq!(Whole(tie).to_string(), format!("{tie:.0}"));
+        }
+    }
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diag::Diagnostic;
-use crate::rules::{Context, Rule, RuleMeta, finding};
+use crate::rules::{Context, Rule, RuleMeta, Whole, finding};
 
 declare_rule! {
     /// ## What it checks
@@ -37,23 +37,20 @@ impl Rule for WeightCapacityMismatch {
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         for (bi, b) in cx.model.backends.iter().enumerate() {
             let servers = cx.usable(bi);
-            let limits: Option<Vec<u64>> = servers
-                .iter()
-                .map(|&i| b.servers[i].maxconn.value)
-                .collect();
-            let Some(limits) = limits else { continue };
-            if servers.len() < 2 {
+            let declared = |k: usize| b.servers[servers[k]].maxconn.value;
+            if servers.len() < 2 || (0..servers.len()).any(|k| declared(k).is_none()) {
                 continue;
             }
-            let capacity: u64 = limits.iter().sum();
+            let limit = |k: usize| declared(k).unwrap_or(0);
+            let capacity: u64 = (0..servers.len()).map(limit).sum();
             let shares = &cx.shares[bi].servers;
             // The server that saturates first: lowest total load at which it is full.
             let saturation =
-                |k: usize| limits[k] as f64 / shares[servers[k]].share.max(f64::MIN_POSITIVE);
+                |k: usize| limit(k) as f64 / shares[servers[k]].share.max(f64::MIN_POSITIVE);
             let first = (0..servers.len()).min_by(|&x, &y| saturation(x).total_cmp(&saturation(y)));
             let Some(k) = first else { continue };
             let traffic_share = shares[servers[k]].share;
-            let capacity_share = limits[k] as f64 / capacity as f64;
+            let capacity_share = limit(k) as f64 / capacity as f64;
             if traffic_share <= cx.policy.thresholds.capacity_mismatch_ratio * capacity_share {
                 continue;
             }
@@ -63,12 +60,12 @@ impl Rule for WeightCapacityMismatch {
                 finding(
                     &Self::META,
                     format!(
-                        "{} gets {:.0}% of the traffic for {:.0}% of the capacity: it is full at {:.0} connections to {}, \
+                        "{} gets {}% of the traffic for {}% of the capacity: it is full at {} connections to {}, \
                          which could take {capacity}",
                         s.name,
-                        traffic_share * 100.0,
-                        capacity_share * 100.0,
-                        at,
+                        Whole(traffic_share * 100.0),
+                        Whole(capacity_share * 100.0),
+                        Whole(at),
                         b.name
                     ),
                 )
