@@ -109,12 +109,21 @@ fn bench(c: &mut Criterion, kind: &str) {
                     .len()
             })
         });
-        let (old, new) = (
+        let (mut old, mut new) = (
             check(std::slice::from_ref(&path), &copts, None).unwrap(),
             check(&[injected], &copts, None).unwrap(),
         );
+        // diff takes the sides' findings: each run gets them back first.
+        let findings = (old.findings.clone(), new.findings.clone());
         group.bench_function(BenchmarkId::new("diff", n), |b| {
-            b.iter(|| lbcheck::diff::diff(&old, &new).changes.len())
+            b.iter_batched(
+                || findings.clone(),
+                |(o, n)| {
+                    (old.findings, new.findings) = (o, n);
+                    lbcheck::diff::diff(&mut old, &mut new).changes.len()
+                },
+                criterion::BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

@@ -21,9 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         policy,
         ..Default::default()
     };
-    let before = check(std::slice::from_ref(old), &opts, None)?;
-    let after = check(std::slice::from_ref(new), &opts, None)?;
-    let report = lbcheck::diff::diff(&before, &after);
+    let mut before = check(std::slice::from_ref(old), &opts, None)?;
+    let mut after = check(std::slice::from_ref(new), &opts, None)?;
+    let report = lbcheck::diff::diff(&mut before, &mut after);
     print!("{}", lbcheck::report::diff_markdown::render(&report));
     // A bot fails the check run when the change introduces an error.
     let introduced_errors = report

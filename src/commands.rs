@@ -372,11 +372,11 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         let (new, old) = rayon::join(|| run(&new_paths, &opts), || run(&old_paths, &opts));
         (new, Some(old))
     };
-    let new = match new {
+    let mut new = match new {
         Ok(r) => r,
         Err(failure) => return fail(failure),
     };
-    let old = match old {
+    let mut old = match old {
         None => {
             let mut db = lbcheck::source::SourceDb::new();
             let id = db.add(old_paths[0].clone(), String::new());
@@ -418,7 +418,7 @@ pub fn diff(args: DiffArgs) -> ExitCode {
             }
         }
     };
-    let report = lbcheck::diff::diff(&old, &new);
+    let report = lbcheck::diff::diff(&mut old, &mut new);
     let name = |p: &[PathBuf]| {
         p.iter()
             .map(|p| p.display().to_string())

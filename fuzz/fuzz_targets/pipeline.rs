@@ -20,7 +20,7 @@ fn checked(text: String, nginx: bool) -> CheckResult {
     let expected = lbcheck::expected::compute(&model, None);
     let cx = lbcheck::rules::Context::new(&model, &shares, &policy, &expected);
     let mut findings = diagnostics.clone();
-    findings.extend(lbcheck::rules::run(&cx, |_| true));
+    lbcheck::rules::run(&cx, |_| true, &mut findings);
     let findings = lbcheck::suppress::apply(&db, findings);
     CheckResult {
         loaded: lbcheck::Loaded {
@@ -38,8 +38,8 @@ fn checked(text: String, nginx: bool) -> CheckResult {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
     for nginx in [false, true] {
-        let full = checked(text.clone(), nginx);
-        let half = checked(text.chars().take(text.chars().count() / 2).collect(), nginx);
+        let mut full = checked(text.clone(), nginx);
+        let mut half = checked(text.chars().take(text.chars().count() / 2).collect(), nginx);
         let set = [lbcheck::report::findings::FindingSet {
             db: &full.loaded.db,
             findings: &full.findings,
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = lbcheck::report::sarif::render(&set);
         let _ = lbcheck::report::github::render(&set);
         let _ = lbcheck::report::junit::render(&set, &[]);
-        let report = lbcheck::diff::diff(&half, &full);
+        let report = lbcheck::diff::diff(&mut half, &mut full);
         let _ = lbcheck::report::diff_markdown::render(&report);
         let req = lbcheck::route::Request::new(Some("example.com"), "/a/../b", 80);
         let _ = lbcheck::route::route(&full.loaded.model, &req);

@@ -5,8 +5,6 @@ pub mod git;
 pub mod matching;
 pub mod probes;
 
-use std::collections::{HashMap, VecDeque};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -222,29 +220,42 @@ fn key(d: &Diagnostic) -> (Option<&'static str>, Option<&str>, String) {
     (d.code, entity, message)
 }
 
-fn findings_delta(old: &[Diagnostic], new: &[Diagnostic]) -> FindingsDelta {
-    // Each key's old findings in source order: a new finding takes the first
-    // one left, so that repeated keys pair up one to one (in linear time).
-    let mut remaining: HashMap<_, VecDeque<usize>> = HashMap::new();
-    for (i, d) in old.iter().enumerate() {
-        remaining.entry(key(d)).or_default().push_back(i);
+fn findings_delta(old: Vec<Diagnostic>, new: Vec<Diagnostic>) -> FindingsDelta {
+    // Old findings of one key are chained in source order: a new finding
+    // takes the first one left, so that repeated keys pair up one to one
+    // (in linear time, without a list per key).
+    const END: usize = usize::MAX;
+    let mut first_left: foldhash::HashMap<_, usize> = foldhash::HashMap::default();
+    first_left.reserve(old.len());
+    let mut next = vec![END; old.len()];
+    for (i, d) in old.iter().enumerate().rev() {
+        next[i] = first_left.insert(key(d), i).unwrap_or(END);
     }
     let mut taken = vec![false; old.len()];
+    let paired: Vec<bool> = new
+        .iter()
+        .map(|d| {
+            let Some(head) = first_left.get_mut(&key(d)).filter(|head| **head != END) else {
+                return false;
+            };
+            taken[*head] = true;
+            *head = next[*head];
+            true
+        })
+        .collect();
+    drop(first_left);
     let mut delta = FindingsDelta::default();
-    for d in new {
-        match remaining.get_mut(&key(d)).and_then(VecDeque::pop_front) {
-            Some(i) => {
-                taken[i] = true;
-                delta.unchanged.push(d.clone());
-            }
-            None => delta.introduced.push(d.clone()),
+    for (d, paired) in new.into_iter().zip(paired) {
+        if paired {
+            delta.unchanged.push(d);
+        } else {
+            delta.introduced.push(d);
         }
     }
     delta.fixed = old
-        .iter()
-        .zip(&taken)
-        .filter(|(_, t)| !**t)
-        .map(|(d, _)| d.clone())
+        .into_iter()
+        .zip(taken)
+        .filter_map(|(d, taken)| (!taken).then_some(d))
         .collect();
     delta
 }
@@ -337,8 +348,13 @@ fn risks(report: &DiffReport) -> Vec<String> {
     out
 }
 
-/// Compares two checked configs.
-pub fn diff(old: &CheckResult, new: &CheckResult) -> DiffReport {
+/// Compares two checked configs. Their findings move into the report (as
+/// introduced, fixed or unchanged) rather than being copied: a large
+/// config's run holds tens of thousands.
+pub fn diff(old: &mut CheckResult, new: &mut CheckResult) -> DiffReport {
+    let old_findings = std::mem::take(&mut old.findings);
+    let new_findings = std::mem::take(&mut new.findings);
+    let (old, new) = (&*old, &*new);
     let sides = Sides {
         old_db: &old.loaded.db,
         new_db: &new.loaded.db,
@@ -359,7 +375,7 @@ pub fn diff(old: &CheckResult, new: &CheckResult) -> DiffReport {
                 || {
                     (
                         capacity_changes(old, new),
-                        findings_delta(&old.findings, &new.findings),
+                        findings_delta(old_findings, new_findings),
                     )
                 },
             )

@@ -20,8 +20,8 @@ fn load(path: &Path) -> CheckResult {
 fn pair(kind: &str, ext: &str) -> DiffReport {
     let dir = fixtures().join("diff").join(kind);
     diff(
-        &load(&dir.join(format!("old.{ext}"))),
-        &load(&dir.join(format!("new.{ext}"))),
+        &mut load(&dir.join(format!("old.{ext}"))),
+        &mut load(&dir.join(format!("new.{ext}"))),
     )
 }
 
@@ -169,7 +169,7 @@ fn probes_go_where_routing_changed_and_what_changed_comes_first() {
         many_routes("    use_backend be_7 if { hdr(host) -i zz.example.com } { path_beg /zz/ }\n"),
     )
     .unwrap();
-    let r = diff(&load(&old), &load(&new));
+    let r = diff(&mut load(&old), &mut load(&new));
     assert!(
         r.probes_truncated,
         "121 x 242 combinations exceed the limit"
@@ -188,7 +188,7 @@ fn probes_go_where_routing_changed_and_what_changed_comes_first() {
         r.routes
     );
     // Unchanged routing: nothing to probe.
-    let same = diff(&load(&old), &load(&old));
+    let same = diff(&mut load(&old), &mut load(&old));
     assert_eq!((same.probes_evaluated, same.routes.len()), (0, 0));
 }
 
@@ -241,7 +241,7 @@ fn a_change_in_an_included_file_is_seen_there() {
         ),
         ("old-haproxy", "new-haproxy", "20-backends.cfg"),
     ] {
-        let r = diff(&load(&dir.join(old)), &load(&dir.join(new)));
+        let r = diff(&mut load(&dir.join(old)), &mut load(&dir.join(new)));
         let c = r
             .changes
             .iter()
