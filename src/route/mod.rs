@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use self::matching::{Tri, eval};
-use self::prefilter::Prefilter;
+use self::prefilter::RouteFilter;
 use crate::model::{EntryKind, EntryPoint, Model, SourceFormat, Target};
 
 /// One request to route.
@@ -150,7 +150,8 @@ pub struct Router<'m> {
     /// only these can match a host that no exact name does.
     patterned: Vec<usize>,
     /// Per entry point, per route: what a request needs to possibly match.
-    prefilters: Vec<Vec<Prefilter>>,
+    /// Per entry point, which of its routes a request may meet.
+    filters: Vec<RouteFilter>,
     /// nginx: the `http` server blocks of each indexed port, worked out once
     /// (a port may have thousands).
     port_servers: HashMap<u16, PortServers>,
@@ -245,15 +246,10 @@ impl<'m> Router<'m> {
         } else {
             HashMap::new()
         };
-        let prefilters = model
+        let filters = model
             .entry_points
             .iter()
-            .map(|e| {
-                e.routes
-                    .iter()
-                    .map(|r| Prefilter::of(&r.condition))
-                    .collect()
-            })
+            .map(|e| RouteFilter::new(&e.routes))
             .collect();
         Router {
             model,
@@ -262,7 +258,7 @@ impl<'m> Router<'m> {
             names,
             exact,
             patterned,
-            prefilters,
+            filters,
             port_servers,
         }
     }
@@ -394,12 +390,11 @@ impl<'m> Router<'m> {
         let mut unknown = Vec::new();
         let host = request.header("host").map(str::to_ascii_lowercase);
         let path = request.path_only();
-        let prefilters = &self.prefilters[entry];
-        for (i, r) in model.entry_points[entry].routes.iter().enumerate() {
-            // A route whose condition is certainly false for this request.
-            if !prefilters[i].may_match(host.as_deref(), path) {
-                continue;
-            }
+        let routes = &model.entry_points[entry].routes;
+        // Routes whose condition is certainly false for this request are
+        // not evaluated.
+        for i in self.filters[entry].candidates(host.as_deref(), path) {
+            let r = &routes[i];
             match eval(&r.condition, &request) {
                 Tri::True => {
                     return Ok(Decision {

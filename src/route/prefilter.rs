@@ -2,10 +2,111 @@
 //! can only match under. A probe whose host or path fails them skips the
 //! route without evaluating its condition, which would be false anyway;
 //! frontends with thousands of `use_backend` rules are routed many times
-//! by `lbcheck diff`.
+//! by `lbcheck diff`, so an entry point's routes are also indexed by those
+//! hosts and prefixes: a request looks up the few routes it may meet.
 
 use super::matching::fetch_name;
-use crate::model::{Condition, MatchMethod, Predicate};
+use crate::model::{Condition, MatchMethod, Predicate, Route};
+
+/// An entry point's routes, indexed by what a request must have to meet
+/// them.
+#[derive(Debug, Clone, Default)]
+pub struct RouteFilter {
+    each: Vec<Prefilter>,
+    /// Routes that need one of their hosts, under each host.
+    by_host: foldhash::HashMap<String, Vec<usize>>,
+    /// Routes that need one of their path prefixes, under each prefix.
+    by_prefix: foldhash::HashMap<String, Vec<usize>>,
+    /// The lengths of those prefixes, each once.
+    prefix_lengths: Vec<usize>,
+    /// Routes any request may meet, as far as the index can tell.
+    open: Vec<usize>,
+}
+
+/// One thing a request can have that lets it meet a route.
+enum Key {
+    Host(String),
+    PathPrefix(String),
+}
+
+impl RouteFilter {
+    pub fn new(routes: &[Route]) -> RouteFilter {
+        let mut filter = RouteFilter {
+            each: routes.iter().map(|r| Prefilter::of(&r.condition)).collect(),
+            ..RouteFilter::default()
+        };
+        for (i, r) in routes.iter().enumerate() {
+            let Some(keys) = keys(&r.condition) else {
+                filter.open.push(i);
+                continue;
+            };
+            for key in keys {
+                let (index, value) = match key {
+                    Key::Host(h) => (&mut filter.by_host, h),
+                    Key::PathPrefix(p) => {
+                        filter.prefix_lengths.push(p.len());
+                        (&mut filter.by_prefix, p)
+                    }
+                };
+                let list = index.entry(value).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        filter.prefix_lengths.sort_unstable();
+        filter.prefix_lengths.dedup();
+        filter
+    }
+
+    /// The routes a request with this (lowercase) host and path may meet,
+    /// in route order: exactly those whose [`Prefilter`] lets it through.
+    pub fn candidates(&self, host: Option<&str>, path: &str) -> Vec<usize> {
+        let mut found = self.open.clone();
+        if let Some(list) = host.and_then(|h| self.by_host.get(h)) {
+            found.extend(list);
+        }
+        for &len in self
+            .prefix_lengths
+            .iter()
+            .take_while(|&&len| len <= path.len())
+        {
+            if let Some(list) = path.get(..len).and_then(|p| self.by_prefix.get(p)) {
+                found.extend(list);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.retain(|&i| self.each[i].may_match(host, path));
+        found
+    }
+}
+
+/// Keys one of which a request must have to meet a route with this
+/// condition; `None` when the index cannot narrow it down.
+fn keys(cond: &Condition) -> Option<Vec<Key>> {
+    match cond {
+        Condition::Pred(p) => {
+            let only = predicate(p);
+            match (only.hosts, only.path_prefixes) {
+                (Some(hosts), _) => Some(hosts.into_iter().map(Key::Host).collect()),
+                (None, Some(prefixes)) => Some(prefixes.into_iter().map(Key::PathPrefix).collect()),
+                (None, None) => None,
+            }
+        }
+        Condition::Acl(_, body) => keys(body),
+        // Every part must hold: any part's keys are necessary.
+        Condition::And(cs) => cs.iter().find_map(keys),
+        // One part must hold: every part needs keys.
+        Condition::Or(cs) if !cs.is_empty() => {
+            cs.iter().map(keys).try_fold(Vec::new(), |mut all, one| {
+                all.extend(one?);
+                Some(all)
+            })
+        }
+        _ => None,
+    }
+}
 
 /// What a request must have for a condition to hold (`None`: no constraint).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,4 +1,5 @@
-//! The router skips routes whose host or path prefix a request cannot meet
+//! The router skips routes whose host or path prefix a request cannot meet,
+//! and finds the others through an index of those hosts and prefixes
 //! (`route::prefilter`). Over every real config of the corpus, the fixtures
 //! and a large generated one, each request built from the configs' own host
 //! and path literals gets exactly the decision of evaluating every route in
@@ -112,15 +113,25 @@ fn skipping_routes_that_cannot_match_changes_no_decision() {
         };
         compared += compare(&loaded.model, &path.display().to_string());
     }
-    // A frontend with a thousand host and path rules.
+    // A frontend with a thousand host and path rules, in every shape the
+    // route index reads: hosts, prefixes, both, either, ACLs of several
+    // lines, and rules it cannot narrow down (negations, other fetches).
     let mut cfg = String::from("frontend fe\n    mode http\n    bind :80\n");
-    for i in 0..1200 {
-        let rule = match i % 3 {
+    for i in 0..1400 {
+        let rule = match i % 7 {
             0 => format!("{{ hdr(host) -i h{i}.example.com }}"),
             1 => format!("{{ path_beg /p{i}/ }}"),
-            _ => format!(
+            2 => format!(
                 "{{ hdr(host) -i h{i}.example.com }} {{ path_beg /p{i}/ }} || {{ src 10.0.0.1 }}"
             ),
+            3 => format!("{{ hdr(host) -i h{i}.example.com }} || {{ path_beg /p{i} /q{i}/x }}"),
+            4 => {
+                cfg += &format!("    acl a{i} hdr(host) -i h{i}.example.com H{i}b.example.com\n");
+                cfg += &format!("    acl a{i} path_beg /p{i}/\n");
+                format!("a{i}")
+            }
+            5 => format!("!{{ hdr(host) -i h{i}.example.com }}"),
+            _ => format!("{{ path_beg /p{i}/ }} {{ hdr(host) -i h{i}.example.com }}"),
         };
         cfg += &format!("    use_backend be if {rule}\n");
     }
