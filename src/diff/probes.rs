@@ -3,7 +3,8 @@
 //! entry points' conditions (and nginx `server_name`s), plus a host nothing
 //! names, evaluated on both models.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -23,16 +24,52 @@ pub struct Probe {
     pub port: u16,
 }
 
+/// Host and path literals, borrowed from the model where they are used as
+/// written; [`Literals::sorted`] orders them and drops repeats.
 #[derive(Default)]
-struct Literals {
-    hosts: BTreeSet<String>,
-    paths: BTreeSet<String>,
+struct Literals<'m> {
+    hosts: Vec<Cow<'m, str>>,
+    paths: Vec<Cow<'m, str>>,
+}
+
+impl<'m> Literals<'m> {
+    fn sorted(mut self) -> Literals<'m> {
+        use rayon::slice::ParallelSliceMut;
+        for list in [&mut self.hosts, &mut self.paths] {
+            // Every literal of a large config's changed ports: sorted in
+            // parallel, beside the diff's other parts.
+            list.par_sort_unstable();
+            list.dedup();
+        }
+        self
+    }
+}
+
+/// `prefix` at the start of `s`, in any case.
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
 }
 
 fn is_host_fetch(fetch: &str) -> bool {
-    let f = fetch.to_ascii_lowercase();
-    let f = f.strip_prefix("req.").unwrap_or(&f);
-    f.starts_with("hdr(host") || f.starts_with("fhdr(host") || f == "ssl_sni" || f == "ssl_fc_sni"
+    let f = if starts_with_ignore_case(fetch, "req.") {
+        &fetch[4..]
+    } else {
+        fetch
+    };
+    starts_with_ignore_case(f, "hdr(host")
+        || starts_with_ignore_case(f, "fhdr(host")
+        || f.eq_ignore_ascii_case("ssl_sni")
+        || f.eq_ignore_ascii_case("ssl_fc_sni")
+}
+
+/// A host as requests carry it: lowercase (borrowed when it already is).
+fn lowercase(host: Cow<'_, str>) -> Cow<'_, str> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        host
+    }
 }
 
 /// The literal start of an anchored regex (`^/api/v[0-9]` gives `/api/v`).
@@ -45,39 +82,42 @@ fn regex_prefix(re: &str) -> Option<String> {
     literal.starts_with('/').then_some(literal)
 }
 
-fn collect(cond: &Condition, lit: &mut Literals) {
+fn collect<'m>(cond: &'m Condition, lit: &mut Literals<'m>) {
     match cond {
         Condition::Pred(p) => {
-            let f = p.fetch.to_ascii_lowercase();
+            let host_fetch = is_host_fetch(&p.fetch);
+            let path_fetch = ["path", "url", "base"]
+                .iter()
+                .any(|f| p.fetch.eq_ignore_ascii_case(f));
             for v in &p.values {
-                if is_host_fetch(&f) {
+                if host_fetch {
                     let host = match p.method.unwrap_or(MatchMethod::Str) {
-                        MatchMethod::Str | MatchMethod::Sub => v.clone(),
-                        MatchMethod::Beg => format!("{v}probe.example"),
+                        MatchMethod::Str | MatchMethod::Sub => Cow::Borrowed(v.as_str()),
+                        MatchMethod::Beg => Cow::Owned(format!("{v}probe.example")),
                         MatchMethod::End | MatchMethod::Dom => {
-                            format!("probe.{}", v.trim_start_matches('.'))
+                            Cow::Owned(format!("probe.{}", v.trim_start_matches('.')))
                         }
                         _ => continue,
                     };
-                    lit.hosts.insert(host.to_ascii_lowercase());
-                } else if matches!(f.as_str(), "path" | "url" | "base") {
+                    lit.hosts.push(lowercase(host));
+                } else if path_fetch {
                     let path = match p.method.unwrap_or(MatchMethod::Str) {
-                        MatchMethod::Str => v.clone(),
+                        MatchMethod::Str => Cow::Borrowed(v.as_str()),
                         MatchMethod::Beg => {
-                            lit.paths.insert(format!("{v}probe"));
-                            v.clone()
+                            lit.paths.push(Cow::Owned(format!("{v}probe")));
+                            Cow::Borrowed(v.as_str())
                         }
-                        MatchMethod::End => format!("/probe{v}"),
-                        MatchMethod::Dir => format!("/{}/probe", v.trim_matches('/')),
-                        MatchMethod::Sub => format!("/probe{v}probe"),
+                        MatchMethod::End => Cow::Owned(format!("/probe{v}")),
+                        MatchMethod::Dir => Cow::Owned(format!("/{}/probe", v.trim_matches('/'))),
+                        MatchMethod::Sub => Cow::Owned(format!("/probe{v}probe")),
                         MatchMethod::Reg => match regex_prefix(v) {
-                            Some(prefix) => format!("{prefix}probe"),
+                            Some(prefix) => Cow::Owned(format!("{prefix}probe")),
                             None => continue,
                         },
                         _ => continue,
                     };
                     if path.starts_with('/') {
-                        lit.paths.insert(path);
+                        lit.paths.push(path);
                     }
                 }
             }
@@ -89,24 +129,23 @@ fn collect(cond: &Condition, lit: &mut Literals) {
 }
 
 /// Probe hosts for an entry point's `server_name`s.
-fn names(e: &EntryPoint, lit: &mut Literals) {
+fn names<'m>(e: &'m EntryPoint, lit: &mut Literals<'m>) {
     for n in &e.server_names {
-        let n = n.to_ascii_lowercase();
         if n.is_empty() || n == "_" || n.starts_with('~') {
             continue;
         }
         let host = if let Some(rest) = n.strip_prefix("*.") {
-            format!("probe.{rest}")
+            Cow::Owned(format!("probe.{rest}"))
         } else if let Some(rest) = n.strip_suffix(".*") {
-            format!("{rest}.probe")
+            Cow::Owned(format!("{rest}.probe"))
         } else {
-            n.trim_start_matches('.').to_string()
+            Cow::Borrowed(n.trim_start_matches('.'))
         };
-        lit.hosts.insert(host);
+        lit.hosts.push(lowercase(host));
     }
 }
 
-fn literals(e: &EntryPoint, lit: &mut Literals) {
+fn literals<'m>(e: &'m EntryPoint, lit: &mut Literals<'m>) {
     names(e, lit);
     for r in &e.routes {
         collect(&r.condition, lit);
@@ -206,9 +245,10 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     }
     let ports: Vec<u16> = changed.iter().map(|(p, _)| *p).collect();
     for lit in [&mut hot, &mut moved] {
-        lit.paths.insert("/".to_string());
-        lit.hosts.insert(UNMATCHED_HOST.to_string());
+        lit.paths.push(Cow::Borrowed("/"));
+        lit.hosts.push(Cow::Borrowed(UNMATCHED_HOST));
     }
+    let (hot, moved) = (hot.sorted(), moved.sorted());
     let mut all = Literals::default();
     let mut probes = ProbeList::default();
     if probes.add(&ports, &hot.hosts, &hot.paths) || probes.add(&ports, &moved.hosts, &moved.paths)
@@ -219,12 +259,17 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     for e in changed.iter().flat_map(|(_, entries)| entries) {
         literals(e, &mut all);
     }
-    all.paths.insert("/".to_string());
-    all.hosts.insert(UNMATCHED_HOST.to_string());
-    let either_hosts: BTreeSet<String> = hot.hosts.union(&moved.hosts).cloned().collect();
-    let either_paths: BTreeSet<String> = hot.paths.union(&moved.paths).cloned().collect();
-    let cut = probes.add(&ports, &either_hosts, &all.paths)
-        || probes.add(&ports, &all.hosts, &either_paths)
+    all.paths.push(Cow::Borrowed("/"));
+    all.hosts.push(Cow::Borrowed(UNMATCHED_HOST));
+    let all = all.sorted();
+    let either = Literals {
+        hosts: hot.hosts.iter().chain(&moved.hosts).cloned().collect(),
+        paths: hot.paths.iter().chain(&moved.paths).cloned().collect(),
+    }
+    .sorted();
+    let (either_hosts, either_paths) = (&either.hosts, &either.paths);
+    let cut = probes.add(&ports, either_hosts, &all.paths)
+        || probes.add(&ports, &all.hosts, either_paths)
         || probes.add(&ports, &all.hosts, &all.paths);
     (probes.list, cut)
 }
@@ -233,21 +278,17 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
 #[derive(Default)]
 struct ProbeList<'s> {
     list: Vec<Probe>,
-    seen: HashSet<(u16, &'s str, &'s str)>,
+    seen: foldhash::HashSet<(u16, &'s str, &'s str)>,
 }
 
 impl<'s> ProbeList<'s> {
     /// Adds every port x host x path not yet in; `true` once the list is full.
-    fn add(
-        &mut self,
-        ports: &[u16],
-        hosts: &'s BTreeSet<String>,
-        paths: &'s BTreeSet<String>,
-    ) -> bool {
+    fn add(&mut self, ports: &[u16], hosts: &'s [Cow<'_, str>], paths: &'s [Cow<'_, str>]) -> bool {
         for &port in ports {
             for host in hosts {
                 for path in paths {
-                    if self.seen.contains(&(port, host.as_str(), path.as_str())) {
+                    let (host, path) = (host.as_ref(), path.as_ref());
+                    if self.seen.contains(&(port, host, path)) {
                         continue;
                     }
                     if self.list.len() == MAX_PROBES {
@@ -255,8 +296,8 @@ impl<'s> ProbeList<'s> {
                     }
                     self.seen.insert((port, host, path));
                     self.list.push(Probe {
-                        host: host.clone(),
-                        path: path.clone(),
+                        host: host.to_string(),
+                        path: path.to_string(),
                         port,
                     });
                 }
