@@ -10,8 +10,6 @@
 
 use std::borrow::Cow;
 
-use nom::bytes::complete::take_while;
-use nom::{IResult, Parser};
 
 use crate::syntax::Word;
 
@@ -49,13 +47,26 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Characters that may continue a bare word without special handling.
-fn is_plain(c: char) -> bool {
-    !matches!(c, ' ' | '\t' | '\r' | '\n' | ';' | '{' | '\\' | '$')
-}
+/// Bytes that may continue a bare word without special handling (all but
+/// blanks, `;`, `{`, `\\` and `$`; bytes of non-ASCII characters are plain).
+const PLAIN: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut i = 0;
+    let stops = b" \t\r\n;{\\$";
+    while i < stops.len() {
+        table[stops[i] as usize] = false;
+        i += 1;
+    }
+    table
+};
 
-fn plain_run(i: &str) -> IResult<&str, &str> {
-    take_while(is_plain).parse(i)
+/// The length of the plain run at the start of `bytes`; it ends before an
+/// ASCII byte, so on a character boundary.
+fn plain_run(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !PLAIN[b as usize])
+        .unwrap_or(bytes.len())
 }
 
 /// nginx's unescaping of a word's raw text.
@@ -247,11 +258,10 @@ impl<'a> Lexer<'a> {
         let bytes = self.text.as_bytes();
         let mut after_dollar = false;
         let end = loop {
-            if let Ok((rest, run)) = plain_run(&self.text[self.pos..])
-                && !run.is_empty()
-            {
+            let run = plain_run(&bytes[self.pos..]);
+            if run > 0 {
                 after_dollar = false;
-                self.pos = self.text.len() - rest.len();
+                self.pos += run;
             }
             match bytes.get(self.pos) {
                 None => {
