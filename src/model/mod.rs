@@ -179,9 +179,9 @@ impl Model {
         index
     }
 
-    /// The backends each route may reach, certainly or possibly.
-    pub fn routed_backends(&self) -> Vec<bool> {
-        let index = self.backend_index();
+    /// The backends each route may reach, certainly or possibly, given the
+    /// model's [`Model::backend_index`].
+    pub fn routed_backends(&self, index: &foldhash::HashMap<&str, usize>) -> Vec<bool> {
         let mut routed = vec![false; self.backends.len()];
         for r in self.entry_points.iter().flat_map(|e| &e.routes) {
             let mut mark = |name: &str| {

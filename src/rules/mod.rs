@@ -74,20 +74,29 @@ impl<'a> Context<'a> {
         policy: &'a Policy,
         expected: &'a ExpectedLoad,
     ) -> Context<'a> {
-        let mut usable = Vec::new();
-        let mut usable_starts = Vec::with_capacity(model.backends.len() + 1);
-        usable_starts.push(0);
-        for b in &model.backends {
-            usable.extend(health::usable(b));
-            usable_starts.push(usable.len());
-        }
+        let usable_lists = || {
+            let mut usable = Vec::new();
+            let mut starts = Vec::with_capacity(model.backends.len() + 1);
+            starts.push(0);
+            for b in &model.backends {
+                usable.extend(health::usable(b));
+                starts.push(usable.len());
+            }
+            (usable, starts)
+        };
+        let routing = || {
+            let index = model.backend_index();
+            (model.routed_backends(&index), index)
+        };
+        // Both walk every backend of a large config: side by side.
+        let ((usable, usable_starts), (routed, index)) = rayon::join(usable_lists, routing);
         Context {
             model,
             shares,
             policy,
             expected,
-            routed: model.routed_backends(),
-            index: model.backend_index(),
+            routed,
+            index,
             usable,
             usable_starts,
         }

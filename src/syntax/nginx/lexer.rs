@@ -10,7 +10,6 @@
 
 use std::borrow::Cow;
 
-
 use crate::syntax::Word;
 
 /// nginx refuses a single word this long or longer (its read buffer).
