@@ -6,8 +6,6 @@
 //! ACLs. Derived fetch names (`hdr_beg(host)`, `path_end`) are split into the
 //! fetch and its match method.
 
-use std::collections::HashMap;
-
 use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, Predicate};
 use crate::syntax::haproxy::Line;
@@ -15,7 +13,7 @@ use crate::syntax::haproxy::Line;
 /// Named ACLs of one proxy, in declaration order of their first line.
 #[derive(Debug, Default)]
 pub struct AclTable {
-    acls: HashMap<String, Vec<Condition>>,
+    acls: foldhash::HashMap<String, Vec<Condition>>,
 }
 
 impl AclTable {

@@ -393,37 +393,42 @@ const PLAIN_CLASS: [PlainClass; 256] = {
 fn plain_words(line: &str, base: usize) -> Option<Result<Vec<Word<'_>>, LexError>> {
     let bytes = line.as_bytes();
     let mut words = Vec::new();
-    let mut start = None;
-    // One pass: a word ends at a blank (or the end); a special byte anywhere
-    // hands the line to the full lexer.
-    for (i, &b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
-        match PLAIN_CLASS[b as usize] {
-            PlainClass::Word => {
-                if start.is_none() {
-                    start = Some(i);
-                }
-            }
+    let mut i = 0;
+    // A word ends at a blank (or the end); a special byte anywhere hands
+    // the line to the full lexer.
+    while i < bytes.len() {
+        match PLAIN_CLASS[bytes[i] as usize] {
             PlainClass::Blank => {
-                let Some(from) = start.take() else { continue };
-                if words.len() == MAX_WORDS {
-                    return Some(Err(LexError {
-                        offset: (base + from) as u32,
-                        kind: LexErrorKind::TooManyWords,
-                    }));
-                }
-                if words.capacity() == 0 {
-                    words.reserve_exact(8);
-                }
-                words.push(Word {
-                    text: Cow::Borrowed(&line[from..i]),
-                    start: (base + from) as u32,
-                    end: (base + i) as u32,
-                    quoted: false,
-                    env: false,
-                });
+                i += 1;
+                continue;
             }
             PlainClass::Special => return None,
+            PlainClass::Word => {}
         }
+        let from = i;
+        while i < bytes.len() {
+            match PLAIN_CLASS[bytes[i] as usize] {
+                PlainClass::Word => i += 1,
+                PlainClass::Blank => break,
+                PlainClass::Special => return None,
+            }
+        }
+        if words.len() == MAX_WORDS {
+            return Some(Err(LexError {
+                offset: (base + from) as u32,
+                kind: LexErrorKind::TooManyWords,
+            }));
+        }
+        if words.capacity() == 0 {
+            words.reserve_exact(8);
+        }
+        words.push(Word {
+            text: Cow::Borrowed(&line[from..i]),
+            start: (base + from) as u32,
+            end: (base + i) as u32,
+            quoted: false,
+            env: false,
+        });
     }
     Some(Ok(words))
 }
