@@ -107,11 +107,17 @@ fn unescape(raw: &str) -> Cow<'_, str> {
 pub struct Lexer<'a> {
     text: &'a str,
     pos: usize,
+    /// Words of the statement being read, reused from one to the next.
+    scratch: Vec<Word<'a>>,
 }
 
 impl<'a> Lexer<'a> {
     pub fn new(text: &'a str) -> Lexer<'a> {
-        Lexer { text, pos: 0 }
+        Lexer {
+            text,
+            pos: 0,
+            scratch: Vec::new(),
+        }
     }
 
     pub fn position(&self) -> usize {
@@ -136,9 +142,24 @@ impl<'a> Lexer<'a> {
         )
     }
 
-    /// The next statement.
+    /// The next statement. Its words are gathered in a reused list and
+    /// copied out at their exact length: a large config holds hundreds of
+    /// thousands of statements, most with fewer words than a growing list
+    /// would make room for.
     pub fn next_statement(&mut self) -> Result<Statement<'a>, LexError> {
-        let mut words = Vec::new();
+        let mut words = std::mem::take(&mut self.scratch);
+        words.clear();
+        let term = self.statement(&mut words);
+        let statement = term.map(|term| Statement {
+            words: words.drain(..).collect(),
+            term,
+        });
+        self.scratch = words;
+        statement
+    }
+
+    /// Reads one statement's words into `words`; returns what ended it.
+    fn statement(&mut self, words: &mut Vec<Word<'a>>) -> Result<Terminator, LexError> {
         loop {
             while self.peek().is_some_and(is_blank) {
                 self.pos += 1;
@@ -147,10 +168,7 @@ impl<'a> Lexer<'a> {
                 if !words.is_empty() {
                     return self.unexpected_eof();
                 }
-                return Ok(Statement {
-                    words,
-                    term: Terminator::Eof,
-                });
+                return Ok(Terminator::Eof);
             };
             let at = self.pos as u32;
             match c {
@@ -164,17 +182,14 @@ impl<'a> Lexer<'a> {
                     } else {
                         Terminator::BlockStart(at)
                     };
-                    return Ok(Statement { words, term });
+                    return Ok(term);
                 }
                 b'}' => {
                     if !words.is_empty() {
                         return self.err(self.pos, "unexpected \"}\"");
                     }
                     self.pos += 1;
-                    return Ok(Statement {
-                        words,
-                        term: Terminator::BlockEnd(at),
-                    });
+                    return Ok(Terminator::BlockEnd(at));
                 }
                 b'#' => {
                     self.pos = self.text[self.pos..]
@@ -185,14 +200,14 @@ impl<'a> Lexer<'a> {
                     let (word, term) = self.quoted(c)?;
                     words.push(word);
                     if let Some(term) = term {
-                        return Ok(Statement { words, term });
+                        return Ok(term);
                     }
                 }
                 _ => {
                     let (word, term) = self.bare()?;
                     words.push(word);
                     if let Some(term) = term {
-                        return Ok(Statement { words, term });
+                        return Ok(term);
                     }
                 }
             }
