@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, RouteKind};
@@ -61,7 +59,7 @@ impl Rule for ShadowedRoute {
             // One pass: the first route that takes everything, and the first
             // route seen with each condition.
             let mut catch_all: Option<usize> = None;
-            let mut first_with: HashMap<String, usize> = HashMap::new();
+            let mut first_with: foldhash::HashMap<String, usize> = Default::default();
             for (j, later) in e.routes.iter().enumerate() {
                 let key = later.condition.to_string();
                 let skip = later.kind == RouteKind::Default || later.uncertain;
