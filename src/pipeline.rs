@@ -28,43 +28,39 @@ pub fn lower_haproxy(
     };
     let version = opts.haproxy_version;
     let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let (uncertain, mut diagnostics, taker) = if size < LOWER_BESIDE_PARSER_BYTES {
-        let mut taker = SectionTaker::new(version);
-        let (uncertain, diagnostics) =
-            syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| taker.take(&s));
-        (uncertain, diagnostics, taker)
+    let parsed = if size < LOWER_BESIDE_PARSER_BYTES {
+        let mut lowering = model::haproxy::Lowering::new(version);
+        let mut checked = Vec::new();
+        let (uncertain, syntax) = syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| {
+            syntax::haproxy::validate::check_section(&s, version, &mut checked);
+            lowering.section(&s);
+        });
+        Parsed {
+            uncertain,
+            syntax,
+            checked,
+            lowering,
+        }
     } else {
         parse_beside_lowering(db, files, &parse_opts, version)
     };
-    let lowering = taker.lowering;
-    diagnostics.extend(taker.checked);
-    let (model, lower_diags) = lowering.finish(uncertain);
+    let mut diagnostics = parsed.syntax;
+    diagnostics.extend(parsed.checked);
+    let (model, lower_diags) = parsed.lowering.finish(parsed.uncertain);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)
 }
 
-/// What is done with each parsed section: its keyword checks, then its
-/// lowering.
-struct SectionTaker<'a> {
-    lowering: model::haproxy::Lowering<'a>,
+/// Every section parsed, keyword-checked and lowered.
+struct Parsed<'a> {
+    /// `.if` conditions that could not be decided.
+    uncertain: Vec<(source::Span, String)>,
+    /// Syntax errors.
+    syntax: Vec<Diagnostic>,
+    /// Findings of the keyword checks.
     checked: Vec<Diagnostic>,
-    version: Version,
-}
-
-impl<'a> SectionTaker<'a> {
-    fn new(version: Version) -> SectionTaker<'a> {
-        SectionTaker {
-            lowering: model::haproxy::Lowering::new(version),
-            checked: Vec::new(),
-            version,
-        }
-    }
-
-    fn take(&mut self, section: &syntax::haproxy::Section<'a>) {
-        syntax::haproxy::validate::check_section(section, self.version, &mut self.checked);
-        self.lowering.section(section);
-    }
+    lowering: model::haproxy::Lowering<'a>,
 }
 
 /// Parses and keyword-checks on this thread while a second one lowers the
@@ -74,11 +70,7 @@ fn parse_beside_lowering<'a>(
     files: &[source::FileId],
     parse_opts: &syntax::haproxy::ParseOptions,
     version: Version,
-) -> (
-    Vec<(source::Span, String)>,
-    Vec<Diagnostic>,
-    SectionTaker<'a>,
-) {
+) -> Parsed<'a> {
     const BATCH: usize = 256;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
     std::thread::scope(|scope| {
@@ -91,7 +83,7 @@ fn parse_beside_lowering<'a>(
         });
         let mut checked = Vec::new();
         let mut batch = Vec::with_capacity(BATCH);
-        let (uncertain, diagnostics) =
+        let (uncertain, syntax) =
             syntax::haproxy::parse_each(db, files, parse_opts, &mut |section| {
                 syntax::haproxy::validate::check_section(&section, version, &mut checked);
                 batch.push(section);
@@ -105,11 +97,11 @@ fn parse_beside_lowering<'a>(
         let lowering = lowering
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let taker = SectionTaker {
-            lowering,
+        Parsed {
+            uncertain,
+            syntax,
             checked,
-            version,
-        };
-        (uncertain, diagnostics, taker)
+            lowering,
+        }
     })
 }
