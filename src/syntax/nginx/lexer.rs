@@ -150,9 +150,10 @@ impl<'a> Lexer<'a> {
         let mut words = std::mem::take(&mut self.scratch);
         words.clear();
         let term = self.statement(&mut words);
-        let statement = term.map(|term| Statement {
-            words: words.drain(..).collect(),
-            term,
+        let statement = term.map(|term| {
+            let mut exact = Vec::with_capacity(words.len());
+            exact.append(&mut words);
+            Statement { words: exact, term }
         });
         self.scratch = words;
         statement
