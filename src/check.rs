@@ -8,6 +8,7 @@ use crate::error::LoadError;
 use crate::expected::{self, ExpectedLoad};
 use crate::policy::{Level, Policy, TrafficProfile};
 use crate::rules::{self, Context};
+use crate::traffic::Shares;
 use crate::version::Version;
 use crate::{Loaded, Options, WhatIf};
 
@@ -37,6 +38,9 @@ pub struct CheckResult {
     /// The config could not be parsed: exit status 2.
     pub failed: bool,
     pub expected: ExpectedLoad,
+    /// Traffic shares per backend (model order) with every server up; empty
+    /// when the config could not be parsed.
+    pub shares: Vec<Shares>,
     /// Where the policy came from, if anywhere.
     pub policy_path: Option<PathBuf>,
 }
@@ -91,8 +95,9 @@ pub fn check(
         .cloned()
         .collect();
     let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
+    let mut shares = Vec::new();
     if !failed {
-        let shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
+        shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
         let cx = Context::new(&loaded.model, &shares, &policy, &expected);
         rules::run(&cx, |code| wanted(code, &select, &ignore), &mut findings);
     }
@@ -117,6 +122,7 @@ pub fn check(
         findings,
         failed,
         expected,
+        shares,
         policy_path: policy_path.map(Path::to_path_buf),
     })
 }

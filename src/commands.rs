@@ -397,6 +397,7 @@ pub fn diff(args: DiffArgs) -> ExitCode {
                 findings: Vec::new(),
                 failed: false,
                 expected: Default::default(),
+                shares: Vec::new(),
                 policy_path: None,
             }
         }

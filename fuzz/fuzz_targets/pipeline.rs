@@ -31,6 +31,7 @@ fn checked(text: String, nginx: bool) -> CheckResult {
         findings,
         failed: false,
         expected,
+        shares,
         policy_path: None,
     }
 }

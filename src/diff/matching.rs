@@ -53,6 +53,8 @@ pub struct Sides<'a> {
     pub new_db: &'a SourceDb,
     pub old: &'a Model,
     pub new: &'a Model,
+    /// The backends paired across the sides ([`match_backends`]).
+    pub backends: Vec<(usize, usize, bool)>,
 }
 
 impl Sides<'_> {
@@ -525,8 +527,8 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
     let mut out = Vec::new();
     let (old, new) = (sides.old, sides.new);
     let word = backend_word(new);
-    let pairs = match_backends(old, new);
-    for &(i, j, renamed) in &pairs {
+    let pairs = &sides.backends;
+    for &(i, j, renamed) in pairs {
         if renamed {
             out.push(Change {
                 kind: ChangeKind::Renamed,
@@ -542,7 +544,7 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
     }
     let mut old_paired = vec![false; old.backends.len()];
     let mut new_paired = vec![false; new.backends.len()];
-    for &(i, j, _) in &pairs {
+    for &(i, j, _) in pairs {
         old_paired[i] = true;
         new_paired[j] = true;
     }

@@ -5,6 +5,8 @@ pub mod git;
 pub mod matching;
 pub mod probes;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -12,7 +14,7 @@ use self::matching::{Change, Sides, backend_word, match_backends, server_key};
 use self::probes::Probe;
 use crate::check::CheckResult;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{Backend, Model};
+use crate::model::Backend;
 use crate::rules::health::usable;
 use crate::traffic::Shares;
 
@@ -91,14 +93,26 @@ pub fn backend_capacity(b: &Backend) -> (Option<u64>, Option<u64>) {
     (full, n1)
 }
 
-fn shares_of(model: &Model) -> Vec<Shares> {
-    crate::all_shares(model, &crate::WhatIf::default()).unwrap_or_default()
+/// A side's shares: those its check worked out (computed again only for a
+/// side that was not checked in full).
+fn shares_of(side: &CheckResult) -> Cow<'_, [Shares]> {
+    let model = &side.loaded.model;
+    if side.shares.len() == model.backends.len() {
+        Cow::Borrowed(&side.shares)
+    } else {
+        Cow::Owned(crate::all_shares(model, &crate::WhatIf::default()).unwrap_or_default())
+    }
 }
 
-fn share_changes(old: &Model, new: &Model) -> Vec<ShareChange> {
-    let (so, sn) = (shares_of(old), shares_of(new));
+fn share_changes(
+    sides: &Sides,
+    old_side: &CheckResult,
+    new_side: &CheckResult,
+) -> Vec<ShareChange> {
+    let (old, new) = (sides.old, sides.new);
+    let (so, sn) = (shares_of(old_side), shares_of(new_side));
     let mut per_backend: Vec<Vec<ShareChange>> = Vec::new();
-    for (i, j, _) in match_backends(old, new) {
+    for &(i, j, _) in &sides.backends {
         let (bo, bn) = (&old.backends[i], &new.backends[j]);
         let mut rows = Vec::new();
         for pair in matching::pair_servers(old, bo, new, bn) {
@@ -130,11 +144,11 @@ fn share_changes(old: &Model, new: &Model) -> Vec<ShareChange> {
     per_backend.into_iter().flatten().collect()
 }
 
-fn capacity_changes(old: &CheckResult, new: &CheckResult) -> Vec<CapacityChange> {
-    let (mo, mn) = (&old.loaded.model, &new.loaded.model);
+fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
+    let (mo, mn) = (sides.old, sides.new);
     let mut out = Vec::new();
     let word = backend_word(mn);
-    for (i, j, _) in match_backends(mo, mn) {
+    for &(i, j, _) in &sides.backends {
         let (before, before_n1) = backend_capacity(&mo.backends[i]);
         let (after, after_n1) = backend_capacity(&mn.backends[j]);
         let expected = new
@@ -180,11 +194,13 @@ fn capacity_changes(old: &CheckResult, new: &CheckResult) -> Vec<CapacityChange>
     out
 }
 
-fn route_changes(old: &Model, new: &Model) -> (Vec<RouteChange>, bool, usize) {
-    let renamed: Vec<(String, String)> = match_backends(old, new)
-        .into_iter()
+fn route_changes(sides: &Sides) -> (Vec<RouteChange>, bool, usize) {
+    let (old, new) = (sides.old, sides.new);
+    let renamed: Vec<(String, String)> = sides
+        .backends
+        .iter()
         .filter(|p| p.2)
-        .map(|(i, j, _)| (old.backends[i].name.clone(), new.backends[j].name.clone()))
+        .map(|&(i, j, _)| (old.backends[i].name.clone(), new.backends[j].name.clone()))
         .collect();
     let (old_router, new_router) = (
         crate::route::Router::new(old),
@@ -360,21 +376,17 @@ pub fn diff(old: &mut CheckResult, new: &mut CheckResult) -> DiffReport {
         new_db: &new.loaded.db,
         old: &old.loaded.model,
         new: &new.loaded.model,
+        backends: match_backends(&old.loaded.model, &new.loaded.model),
     };
     // The parts are independent: let the cores share them.
     let ((routes, changes), (shares, (capacity, findings))) = rayon::join(
+        || rayon::join(|| route_changes(&sides), || matching::changes(&sides)),
         || {
             rayon::join(
-                || route_changes(sides.old, sides.new),
-                || matching::changes(&sides),
-            )
-        },
-        || {
-            rayon::join(
-                || share_changes(sides.old, sides.new),
+                || share_changes(&sides, old, new),
                 || {
                     (
-                        capacity_changes(old, new),
+                        capacity_changes(&sides, new),
                         findings_delta(old_findings, new_findings),
                     )
                 },
