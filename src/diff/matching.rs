@@ -61,7 +61,7 @@ impl Sides<'_> {
     fn changed<T: std::fmt::Display + PartialEq>(
         &self,
         out: &mut Vec<Change>,
-        entity: &str,
+        entity: &dyn std::fmt::Display,
         attribute: &str,
         before: (&Sourced<T>, Span),
         after: (&Sourced<T>, Span),
@@ -80,7 +80,7 @@ impl Sides<'_> {
     fn text_changed(
         &self,
         out: &mut Vec<Change>,
-        entity: &str,
+        entity: &dyn std::fmt::Display,
         attribute: &str,
         before: (String, Span),
         after: (String, Span),
@@ -89,11 +89,12 @@ impl Sides<'_> {
     }
 
     /// A change of `attribute` when the two values differ, each shown by
-    /// `show` (only then: most attributes do not change).
+    /// `show` (only then, and the entity named only then: most attributes
+    /// do not change).
     fn changed_as<T: PartialEq>(
         &self,
         out: &mut Vec<Change>,
-        entity: &str,
+        entity: &dyn std::fmt::Display,
         attribute: &str,
         before: (T, Span),
         after: (T, Span),
@@ -261,7 +262,13 @@ pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
 /// A yes/no attribute of a server.
 type ServerFlag = fn(&Server) -> &Sourced<bool>;
 
-fn server_changes(sides: &Sides, entity: &str, old: &Server, new: &Server, out: &mut Vec<Change>) {
+fn server_changes(
+    sides: &Sides,
+    entity: &dyn std::fmt::Display,
+    old: &Server,
+    new: &Server,
+    out: &mut Vec<Change>,
+) {
     sides.changed(
         out,
         entity,
@@ -363,7 +370,7 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
             (Some(i), Some(j)) => {
                 let (s, n) = (&old.servers[i], &new.servers[j]);
                 let k = server_key(sides.old, s);
-                server_changes(sides, &format!("{entity}/{k}"), s, n, out);
+                server_changes(sides, &ServerEntity(&entity, k), s, n, out);
             }
             (Some(i), None) => {
                 let s = &old.servers[i];
@@ -382,7 +389,7 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
 
 fn timeouts(
     sides: &Sides,
-    entity: &str,
+    entity: &dyn std::fmt::Display,
     old: (&[(String, Sourced<u64>)], Span),
     new: (&[(String, Sourced<u64>)], Span),
     out: &mut Vec<Change>,
@@ -450,7 +457,17 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
         (&new.timeouts, new.span),
         out,
     );
-    // Routes, compared as "condition -> target" lines, in order.
+    // Routes, compared as "condition -> target" lines, in order; only when
+    // they differ (most entry points keep theirs, and large ones have many).
+    let same_routes = old.routes.len() == new.routes.len()
+        && old
+            .routes
+            .iter()
+            .zip(&new.routes)
+            .all(|(x, y)| x.condition == y.condition && x.target == y.target);
+    if same_routes {
+        return;
+    }
     let lines = |e: &EntryPoint| -> Vec<(String, Span)> {
         e.routes
             .iter()
@@ -522,6 +539,15 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
     }
 }
 
+/// `backend NAME/SERVER`, written out only for a change that names it.
+struct ServerEntity<'a>(&'a str, &'a str);
+
+impl std::fmt::Display for ServerEntity<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.0, self.1)
+    }
+}
+
 /// Every entity change between the two models.
 pub fn changes(sides: &Sides) -> Vec<Change> {
     let mut out = Vec::new();
@@ -590,7 +616,7 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
     if let (Some(a), Some(b)) = (span(old), span(new)) {
         sides.text_changed(
             &mut out,
-            "global",
+            &"global",
             "maxconn",
             (limit(old), a),
             (limit(new), b),
