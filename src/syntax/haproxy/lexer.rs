@@ -392,7 +392,10 @@ const PLAIN_CLASS: [PlainClass; 256] = {
 /// when the line needs the full lexer.
 fn plain_words(line: &str, base: usize) -> Option<Result<Vec<Word<'_>>, LexError>> {
     let bytes = line.as_bytes();
-    let mut words = Vec::new();
+    // Where each word starts and ends: the list is then allocated once, at
+    // its exact length (the lowering thread reads and frees it).
+    let mut bounds = [(0, 0); MAX_WORDS];
+    let mut count = 0;
     let mut i = 0;
     // A word ends at a blank (or the end); a special byte anywhere hands
     // the line to the full lexer.
@@ -413,24 +416,23 @@ fn plain_words(line: &str, base: usize) -> Option<Result<Vec<Word<'_>>, LexError
                 PlainClass::Special => return None,
             }
         }
-        if words.len() == MAX_WORDS {
+        if count == MAX_WORDS {
             return Some(Err(LexError {
                 offset: (base + from) as u32,
                 kind: LexErrorKind::TooManyWords,
             }));
         }
-        if words.capacity() == 0 {
-            words.reserve_exact(8);
-        }
-        words.push(Word {
-            text: Cow::Borrowed(&line[from..i]),
-            start: (base + from) as u32,
-            end: (base + i) as u32,
-            quoted: false,
-            env: false,
-        });
+        bounds[count] = (from, i);
+        count += 1;
     }
-    Some(Ok(words))
+    let words = bounds[..count].iter().map(|&(from, to)| Word {
+        text: Cow::Borrowed(&line[from..to]),
+        start: (base + from) as u32,
+        end: (base + to) as u32,
+        quoted: false,
+        env: false,
+    });
+    Some(Ok(words.collect()))
 }
 
 /// Splits one line (without its newline) into words. `base` is the line's
