@@ -73,11 +73,16 @@ fn parse_beside_lowering<'a>(
 ) -> Parsed<'a> {
     const BATCH: usize = 256;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
+    // Lowered batches go back to be freed by the thread that allocated them:
+    // the lowering thread is the busier one.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<syntax::haproxy::Section>>();
     std::thread::scope(|scope| {
         let lowering = scope.spawn(move || {
             let mut lowering = model::haproxy::Lowering::new(version);
             for batch in rx {
                 batch.iter().for_each(|s| lowering.section(s));
+                // Only fails once the parsing side is gone; then drop it here.
+                let _ = done_tx.send(batch);
             }
             lowering
         });
@@ -90,6 +95,7 @@ fn parse_beside_lowering<'a>(
                 if batch.len() == BATCH {
                     // Only fails if the lowering thread panicked; join says so.
                     let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    done_rx.try_iter().for_each(drop);
                 }
             });
         let _ = tx.send(batch);
