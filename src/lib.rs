@@ -242,6 +242,7 @@ pub struct WhatIf {
 /// The shares of every backend of `model` (in backend order) under `what_if`.
 /// Fails with a message naming a `--down` entry that matches no server.
 pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares>, String> {
+    use rayon::prelude::*;
     let mut down: Vec<std::collections::HashSet<usize>> =
         vec![Default::default(); model.backends.len()];
     for entry in &what_if.down {
@@ -264,7 +265,6 @@ pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares
         }
         down[bi].extend(matches);
     }
-    use rayon::prelude::*;
     Ok(model
         .backends
         .par_iter()

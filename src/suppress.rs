@@ -86,10 +86,11 @@ fn collect(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
 pub fn apply(db: &SourceDb, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut suppressions = collect(db, &mut out);
-    if suppressions.is_empty() && out.is_empty() {
-        return findings; // the common case: nothing to move
-    }
     if suppressions.is_empty() {
+        // Usually there is nothing to add either: the list goes back as is.
+        if out.is_empty() {
+            return findings;
+        }
         out.extend(findings);
         return out;
     }

@@ -247,6 +247,7 @@ fn findings_delta(old: Vec<Diagnostic>, new: Vec<Diagnostic>) -> FindingsDelta {
     for (i, d) in old.iter().enumerate().rev() {
         next[i] = first_left.insert(key(d), i).unwrap_or(END);
     }
+    // Paired first, moved after: the keys borrow from both lists.
     let mut taken = vec![false; old.len()];
     let paired: Vec<bool> = new
         .iter()
