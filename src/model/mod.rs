@@ -27,30 +27,51 @@ pub enum SourceFormat {
 }
 
 /// The name of a `defaults` section, interned so that an [`Origin`] (and so
-/// each of a server's dozen sourced values) stays small.
+/// each of a server's dozen sourced values) stays at four bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DefaultsName(u32);
+pub struct DefaultsName(u16);
 
-/// Every defaults name seen in this process; few, and kept for its life.
-static DEFAULTS_NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+/// Every defaults name seen in this process (few, and kept for its life),
+/// with an index to find one in constant time.
+struct DefaultsNames {
+    names: Vec<&'static str>,
+    index: foldhash::HashMap<&'static str, u16>,
+}
+
+static DEFAULTS_NAMES: std::sync::Mutex<Option<DefaultsNames>> = std::sync::Mutex::new(None);
+
+/// Shown for names past the last index: a config with tens of thousands of
+/// named defaults sections still loads, without their names.
+const TOO_MANY_DEFAULTS: &str = "(one of over 65,535 named defaults sections)";
 
 impl DefaultsName {
     pub fn new(name: &str) -> DefaultsName {
-        let mut names = DEFAULTS_NAMES
+        let mut guard = DEFAULTS_NAMES
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let i = names.iter().position(|n| *n == name).unwrap_or_else(|| {
-            names.push(Box::leak(name.into()));
-            names.len() - 1
+        let table = guard.get_or_insert_with(|| DefaultsNames {
+            names: Vec::new(),
+            index: foldhash::HashMap::default(),
         });
-        DefaultsName(i as u32)
+        if let Some(&i) = table.index.get(name) {
+            return DefaultsName(i);
+        }
+        let i = match u16::try_from(table.names.len()) {
+            Ok(i) if i < u16::MAX => i,
+            _ => return DefaultsName(u16::MAX),
+        };
+        let name: &'static str = Box::leak(name.into());
+        table.names.push(name);
+        table.index.insert(name, i);
+        DefaultsName(i)
     }
 
     pub fn as_str(self) -> &'static str {
-        let names = DEFAULTS_NAMES
+        let guard = DEFAULTS_NAMES
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        names.get(self.0 as usize).copied().unwrap_or("")
+        let name = guard.as_ref().and_then(|t| t.names.get(self.0 as usize));
+        name.copied().unwrap_or(TOO_MANY_DEFAULTS)
     }
 }
 

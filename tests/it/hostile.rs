@@ -288,6 +288,41 @@ fn bounds_have_clear_errors() {
     );
 }
 
+/// Defaults names are interned for the model's provenance: tens of
+/// thousands of named sections load in linear time, and past the interner's
+/// 65,535 names the origin says so instead of naming the wrong section.
+#[test]
+fn many_named_defaults_sections_load_quickly() {
+    let dir = scratch("defaults");
+    let mut text = String::new();
+    for i in 0..70_000 {
+        text += &format!("defaults d{i}\n    mode http\n    default-server weight 7\n");
+    }
+    text += "backend first from d1\n    server s 10.0.0.1:80\n";
+    text += "backend last from d69999\n    server s 10.0.0.1:80\n";
+    let path = dir.join("defaults.cfg");
+    std::fs::write(&path, text).unwrap();
+    let started = Instant::now();
+    let (code, out) = model(&path, &["--format", "json"]);
+    // A quadratic interner took minutes here in a debug build.
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, Some(0), "{}", &out[..out.len().min(500)]);
+    assert!(
+        out.contains(r#""weight": "defaults d1""#),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+    assert!(
+        out.contains(r#""weight": "defaults (one of over 65,535 named defaults sections)""#),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+}
+
 #[test]
 fn include_bounds_cycles_symlinks_and_the_root() {
     let dir = scratch("includes");
