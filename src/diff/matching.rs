@@ -209,7 +209,7 @@ pub fn pair_servers(
 }
 
 fn addresses(b: &Backend) -> BTreeSet<&str> {
-    b.servers.iter().map(|s| s.address.as_str()).collect()
+    b.servers.iter().map(|s| &*s.address).collect()
 }
 
 /// Entry point name → index of the first entry point of that name.

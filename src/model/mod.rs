@@ -506,9 +506,9 @@ pub type Timeouts = std::sync::Arc<[(String, Sourced<u64>)]>;
 /// One server of a backend.
 #[derive(Debug, Clone)]
 pub struct Server {
-    pub name: String,
+    pub name: Box<str>,
     /// Address as written (host or IP, with the port when given).
-    pub address: String,
+    pub address: Box<str>,
     pub span: Span,
     pub weight: Sourced<u32>,
     /// Per-server connection limit; `None` is unlimited.
@@ -531,9 +531,9 @@ pub struct Server {
     pub fail_timeout_ms: Option<Sourced<u64>>,
     pub slowstart_ms: Sourced<Option<u64>>,
     /// `track [backend/]server`: its health follows another server's.
-    pub track: Option<String>,
+    pub track: Option<Box<str>>,
     /// The `server-template` this server was expanded from.
-    pub template: Option<String>,
+    pub template: Option<Box<str>>,
     /// The address holds an unresolved environment variable.
     pub unresolved: bool,
     pub uncertain: bool,

@@ -715,7 +715,7 @@ impl<'a> Lowering<'a> {
                 line.span(),
                 addr.env,
             );
-            server.template = Some(prefix.to_string());
+            server.template = Some(prefix.into());
             server.uncertain = line.uncertain;
             servers.push(server);
         }

@@ -160,7 +160,7 @@ pub struct ServerParams {
     pub fall: Option<Sourced<u32>>,
     pub rise: Option<Sourced<u32>>,
     pub slowstart_ms: Option<Sourced<Option<u64>>>,
-    pub track: Option<String>,
+    pub track: Option<Box<str>>,
 }
 
 enum KeywordKind {
@@ -314,7 +314,7 @@ impl ServerParams {
                         .at(line.word_span(i + 1)),
                     ),
                 },
-                "track" => self.track = Some(value.to_string()),
+                "track" => self.track = Some(value.into()),
                 _ => {}
             }
             i += 2;
@@ -325,8 +325,8 @@ impl ServerParams {
     pub fn build(&self, name: String, address: String, span: Span, unresolved: bool) -> Server {
         let or = |v: &Option<Sourced<bool>>| v.clone().unwrap_or_else(|| Sourced::built_in(false));
         Server {
-            name,
-            address,
+            name: name.into_boxed_str(),
+            address: address.into_boxed_str(),
             span,
             weight: self.weight.clone().unwrap_or_else(|| Sourced::built_in(1)),
             maxconn: self

@@ -55,8 +55,8 @@ pub fn normalize_address(addr: &str) -> String {
 /// A server with nginx's defaults for everything not written.
 pub fn default_server(address: String, span: Span) -> Server {
     Server {
-        name: address.clone(),
-        address,
+        name: address.as_str().into(),
+        address: address.into_boxed_str(),
         span,
         weight: Sourced::built_in(1),
         maxconn: Sourced::built_in(None),

@@ -42,7 +42,7 @@ impl Rule for DuplicateServerAddress {
                 .iter()
                 .filter(|s| s.template.is_none() && !s.unresolved)
             {
-                if let Some(first) = seen.insert(s.address.as_str(), s.span) {
+                if let Some(first) = seen.insert(&*s.address, s.span) {
                     out.push(
                         finding(
                             &Self::META,

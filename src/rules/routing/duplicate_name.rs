@@ -81,7 +81,7 @@ impl Rule for DuplicateName {
             }
             servers.clear();
             for s in &b.servers {
-                if let Some(first) = servers.insert(s.name.as_str(), s.span) {
+                if let Some(first) = servers.insert(&*s.name, s.span) {
                     out.push(
                         finding(
                             &Self::META,

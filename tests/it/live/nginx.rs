@@ -69,7 +69,7 @@ fn predicted(
         .expect("upstream");
     let mut out = HashMap::new();
     for (srv, s) in model.backends[bi].servers.iter().zip(&shares[bi].servers) {
-        if let Some((_, name)) = names.iter().find(|(addr, _)| srv.address == *addr) {
+        if let Some((_, name)) = names.iter().find(|(addr, _)| *srv.address == **addr) {
             *out.entry(name.to_string()).or_insert(0.0) += s.share;
         }
     }
