@@ -308,7 +308,10 @@ mod tests {
         }
         let mut names = Vec::new();
         walk(&tree, &mut names, 0);
-        (names, diags.into_iter().map(|d| d.message).collect())
+        (
+            names,
+            diags.into_iter().map(|d| d.message.clone()).collect(),
+        )
     }
 
     #[test]
