@@ -151,26 +151,26 @@ impl<'a> Parser<'a, '_> {
                         end: at,
                         close: None,
                     };
-                    let name = directive.name().to_string();
-                    let parent_name = stack
-                        .iter()
-                        .rev()
-                        .find_map(|f| f.header.as_ref().map(|h| h.name().to_string()))
-                        .or(parent.map(str::to_string));
-                    if is_block
-                        && parent_name
-                            .as_deref()
-                            .is_some_and(|p| TABLE_BLOCKS.contains(&p))
-                    {
+                    // What the enclosing block makes of this directive; the
+                    // names are borrowed, not copied, for each of the statements.
+                    let (in_table, form) = {
+                        let parent = enclosing(&stack).or(parent);
+                        (
+                            parent.is_some_and(|p| TABLE_BLOCKS.contains(&p)),
+                            takes_block(directive.name(), parent),
+                        )
+                    };
+                    if is_block && in_table {
                         // These bodies are tables read by a custom handler: no blocks.
                         self.error(file, at as usize, "unexpected \"{\"");
                         break;
                     }
-                    match takes_block(&name, parent_name.as_deref()) {
+                    match form {
                         Some(true) if !is_block => {
                             self.diags.push(
                                 Diagnostic::error(format!(
-                                    "directive \"{name}\" has no opening \"{{\""
+                                    "directive \"{}\" has no opening \"{{\"",
+                                    directive.name()
                                 ))
                                 .at(directive.end_span())
                                 .related(directive.name_span(), "this directive takes a block"),
@@ -180,7 +180,8 @@ impl<'a> Parser<'a, '_> {
                         Some(false) if is_block => {
                             self.diags.push(
                                 Diagnostic::error(format!(
-                                    "directive \"{name}\" is not terminated by \";\""
+                                    "directive \"{}\" is not terminated by \";\"",
+                                    directive.name()
                                 ))
                                 .at(directive.end_span())
                                 .related(directive.name_span(), "this directive ends with \";\""),
@@ -190,10 +191,10 @@ impl<'a> Parser<'a, '_> {
                         _ => {}
                     }
                     if !is_block {
-                        self.simple(directive, parent_name.as_deref(), depth, &mut stack);
+                        self.simple(directive, parent, depth, &mut stack);
                         continue;
                     }
-                    if name.ends_with("_by_lua_block") {
+                    if directive.name().ends_with("_by_lua_block") {
                         match lexer.raw_block() {
                             Ok((a, b)) => {
                                 let mut d = directive;
@@ -247,7 +248,8 @@ impl<'a> Parser<'a, '_> {
         stack.pop().map(|f| f.children).unwrap_or_default()
     }
 
-    /// A `;` directive; an `include` is replaced by the included files.
+    /// A `;` directive; an `include` is replaced by the included files
+    /// (`parent`: the block this file is included into).
     fn simple(
         &mut self,
         directive: Directive<'a>,
@@ -256,6 +258,8 @@ impl<'a> Parser<'a, '_> {
         stack: &mut [Frame<'a>],
     ) {
         if directive.name() == "include" && directive.words.len() == 2 {
+            let parent = enclosing(stack).or(parent).map(str::to_string);
+            let parent = parent.as_deref();
             let targets = self
                 .includes
                 .get(directive.file, directive.words[0].start)
@@ -269,6 +273,14 @@ impl<'a> Parser<'a, '_> {
         }
         stack.last_mut().expect("frame").children.push(directive);
     }
+}
+
+/// The name of the innermost block open in this file, if any.
+fn enclosing<'s>(stack: &'s [Frame<'_>]) -> Option<&'s str> {
+    stack
+        .iter()
+        .rev()
+        .find_map(|f| f.header.as_ref().map(Directive::name))
 }
 
 /// Parses files (with their includes resolved in `includes`) into one list
