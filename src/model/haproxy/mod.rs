@@ -91,7 +91,7 @@ fn parse_count(line: &Line, i: usize, lenient: bool, diags: &mut Vec<Diagnostic>
     let word = line.words.get(i)?;
     match word.as_str().parse::<u64>() {
         Ok(n) => Some(n),
-        Err(_) if word.env => None,
+        Err(_) if word.env() => None,
         Err(_) => {
             let message = format!(
                 "'{}' expects an integer, not '{}'",
@@ -394,7 +394,7 @@ impl<'a> Lowering<'a> {
                 "bind" => {
                     let tls = line.words.iter().skip(2).any(|w| w.as_str() == "ssl");
                     match line.words.get(1) {
-                        Some(w) if !w.env => {
+                        Some(w) if !w.env() => {
                             for b in bind::parse(w.as_str(), tls, line.word_span(1)) {
                                 if b.host.is_some() && b.ports.is_none() {
                                     self.diags.push(
@@ -674,7 +674,7 @@ impl<'a> Lowering<'a> {
             name.to_string(),
             addr.as_str().to_string(),
             line.span(),
-            addr.env,
+            addr.env(),
         );
         server.uncertain = line.uncertain;
         servers.push(server);
@@ -713,7 +713,7 @@ impl<'a> Lowering<'a> {
                 format!("{prefix}{n}"),
                 addr.as_str().to_string(),
                 line.span(),
-                addr.env,
+                addr.env(),
             );
             server.template = Some(prefix.into());
             server.uncertain = line.uncertain;

@@ -262,7 +262,7 @@ impl ServerParams {
             let value = arg.as_str();
             let number = |diags: &mut Vec<Diagnostic>| -> Option<u64> {
                 let n = value.parse::<u64>().ok();
-                if n.is_none() && !arg.env {
+                if n.is_none() && !arg.env() {
                     diags.push(
                         Diagnostic::error(format!("'{kw}' expects an integer, not '{value}'"))
                             .at(line.word_span(i + 1)),
@@ -306,7 +306,7 @@ impl ServerParams {
                         self.slowstart_ms =
                             Some(Sourced::new((ms > 0).then_some(ms), origin, arg_span))
                     }
-                    None if arg.env => {}
+                    None if arg.env() => {}
                     None => diags.push(
                         Diagnostic::error(format!(
                             "'{kw}' expects a time like 2s or 500ms, not '{value}'"

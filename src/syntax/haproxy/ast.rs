@@ -101,7 +101,7 @@ impl<'a> Line<'a> {
 
     pub fn span(&self) -> Span {
         let start = self.words.first().map_or(0, |w| w.start);
-        let end = self.words.last().map_or(0, |w| w.end);
+        let end = self.words.last().map_or(0, |w| w.end());
         Span {
             file: self.file,
             start,
@@ -114,7 +114,7 @@ impl<'a> Line<'a> {
         Span {
             file: self.file,
             start: w.map_or(0, |w| w.start),
-            end: w.map_or(0, |w| w.end),
+            end: w.map_or(0, |w| w.end()),
         }
     }
 }

@@ -118,7 +118,6 @@ struct WordBuf<'a> {
     start: usize,
     owned: Option<String>,
     borrowed: Option<&'a str>,
-    quoted: bool,
     env: bool,
 }
 
@@ -156,13 +155,7 @@ impl<'a> WordBuf<'a> {
             (None, Some(b)) => Cow::Borrowed(b),
             (None, None) => Cow::Borrowed(""),
         };
-        Word {
-            text,
-            start: (base + self.start) as u32,
-            end: (base + end) as u32,
-            quoted: self.quoted,
-            env: self.env,
-        }
+        Word::new(text, (base + self.start) as u32, (base + end) as u32).with_env(self.env)
     }
 }
 
@@ -279,7 +272,6 @@ impl<'a> Lexer<'a, '_> {
     fn double_quoted(&self, i: &'a str, word: &mut WordBuf<'a>) -> Res<'a, ()> {
         let open = i;
         let (mut rest, _) = char('"').parse(i)?;
-        word.quoted = true;
         loop {
             if let Ok((r, _)) = char::<_, Fail>('"').parse(rest) {
                 return Ok((r, ()));
@@ -311,7 +303,6 @@ impl<'a> Lexer<'a, '_> {
     fn single_quoted(&self, i: &'a str, word: &mut WordBuf<'a>) -> Res<'a, ()> {
         let open = i;
         let (rest, _) = char('\'').parse(i)?;
-        word.quoted = true;
         let (rest, body) = take_while(|c| c != '\'' && c != '\0').parse(rest)?;
         word.push_str(body);
         match char::<_, Fail>('\'').parse(rest) {
@@ -332,7 +323,6 @@ impl<'a> Lexer<'a, '_> {
             start: self.offset(i),
             owned: None,
             borrowed: None,
-            quoted: false,
             env: false,
         };
         let mut rest = i;
@@ -425,12 +415,12 @@ fn plain_words(line: &str, base: usize) -> Option<Result<Vec<Word<'_>>, LexError
         bounds[count] = (from, i);
         count += 1;
     }
-    let words = bounds[..count].iter().map(|&(from, to)| Word {
-        text: Cow::Borrowed(&line[from..to]),
-        start: (base + from) as u32,
-        end: (base + to) as u32,
-        quoted: false,
-        env: false,
+    let words = bounds[..count].iter().map(|&(from, to)| {
+        Word::new(
+            Cow::Borrowed(&line[from..to]),
+            (base + from) as u32,
+            (base + to) as u32,
+        )
     });
     Some(Ok(words.collect()))
 }
@@ -573,7 +563,7 @@ mod tests {
     fn plain_words_are_borrowed() {
         let w = lex_line("acl is_api path_beg /api", 10, 1, "t", &Env::Unresolved).unwrap();
         assert!(w.iter().all(|w| matches!(w.text, Cow::Borrowed(_))));
-        assert_eq!((w[3].start, w[3].end), (30, 34));
+        assert_eq!((w[3].start, w[3].end()), (30, 34));
     }
 
     #[test]
@@ -614,9 +604,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(w[1].text, "${ADDR}:80");
-        assert!(w[1].env);
+        assert!(w[1].env());
         assert_eq!(w[2].text, "$NOT_IN_QUOTES");
-        assert!(!w[2].env);
+        assert!(!w[2].env());
     }
 
     #[test]
@@ -632,7 +622,7 @@ mod tests {
         .unwrap();
         let t: Vec<_> = w.iter().map(|w| w.text.as_ref()).collect();
         assert_eq!(t, ["bind", ":8080", "9000", "8080", "x", "7"]);
-        assert!(w.iter().all(|w| !w.env));
+        assert!(w.iter().all(|w| !w.env()));
     }
 
     #[test]

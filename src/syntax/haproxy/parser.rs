@@ -225,7 +225,7 @@ impl<'a> FileParser<'a, '_> {
                     kind.keyword(),
                     name.as_str()
                 ))
-                .at(self.span(name.start as usize, name.end as usize))
+                .at(self.span(name.start as usize, name.end() as usize))
                 .help("use only letters, digits, '-', '_', '.' and ':'"),
             );
         }
@@ -241,7 +241,7 @@ impl<'a> FileParser<'a, '_> {
     /// not a directive (it is then an ordinary keyword).
     fn directive(&mut self, words: &[Word<'a>]) -> bool {
         let name = words[0].as_str();
-        let span = self.span(words[0].start as usize, words[0].end as usize);
+        let span = self.span(words[0].start as usize, words[0].end() as usize);
         let max_words = match name {
             ".else" | ".endif" => 1,
             ".alert" | ".warning" | ".notice" | ".diag" => 2,
@@ -253,14 +253,17 @@ impl<'a> FileParser<'a, '_> {
                 "unexpected argument '{}' for '{name}'",
                 extra.as_str()
             ))
-            .at(self.span(extra.start as usize, extra.end as usize));
+            .at(self.span(extra.start as usize, extra.end() as usize));
             if max_words == 2 {
                 d = d.help("quote the message if it contains spaces");
             }
             self.diags.push(d);
             return true;
         }
-        let whole = self.span(words[0].start as usize, words[words.len() - 1].end as usize);
+        let whole = self.span(
+            words[0].start as usize,
+            words[words.len() - 1].end() as usize,
+        );
         match name {
             ".if" => {
                 if self.conds.len() + 1 >= MAX_NESTED_CONDS {

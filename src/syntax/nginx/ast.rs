@@ -39,7 +39,7 @@ impl<'a> Directive<'a> {
         Span {
             file: self.file,
             start: self.words[0].start,
-            end: last.end,
+            end: last.end(),
         }
     }
 

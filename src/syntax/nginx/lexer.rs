@@ -238,13 +238,7 @@ impl<'a> Lexer<'a> {
             );
         }
         let raw = &self.text[open + 1..i];
-        let word = Word {
-            text: unescape(raw),
-            start: open as u32,
-            end: (i + 1) as u32,
-            quoted: true,
-            env: false,
-        };
+        let word = Word::new(unescape(raw), open as u32, (i + 1) as u32);
         self.pos = i + 1;
         match self.peek() {
             None => Ok((word, None)),
@@ -305,13 +299,7 @@ impl<'a> Lexer<'a> {
             let head: String = self.text[start..].chars().take(10).collect();
             return self.err(start, format!("too long parameter \"{head}...\" started"));
         }
-        let word = Word {
-            text: unescape(&self.text[start..end]),
-            start: start as u32,
-            end: end as u32,
-            quoted: false,
-            env: false,
-        };
+        let word = Word::new(unescape(&self.text[start..end]), start as u32, end as u32);
         let term = match bytes.get(end) {
             Some(b';') => Some(Terminator::Semicolon(end as u32)),
             Some(b'{') => Some(Terminator::BlockStart(end as u32)),
