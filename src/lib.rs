@@ -209,23 +209,16 @@ pub fn lower_nginx(
     let include_opts = syntax::nginx::IncludeOptions { prefix, root };
     let includes = syntax::nginx::include::resolve(db, files, &include_opts, &mut diagnostics);
     let db: &SourceDb = db;
-    let tree = syntax::nginx::parser::parse(db, files, &includes, &mut diagnostics);
+    let mut tree = syntax::nginx::parser::parse(db, files, &includes, &mut diagnostics);
     let context = opts.nginx_context.unwrap_or_else(|| {
         tree.first()
             .and_then(|d| Context::detect(d.name(), d.block.is_some() || d.raw.is_some()))
             .unwrap_or(Context::Main)
     });
     let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
-    // Directive checks and lowering only read the tree: run them side by side.
-    let (directive_diags, (model, lower_diags)) = rayon::join(
-        || {
-            let mut diags = Vec::new();
-            syntax::nginx::directives::check(&tree, &mut diags);
-            diags
-        },
-        || model::nginx::lower(&tree, context, nginx_opts),
-    );
-    diagnostics.extend(directive_diags);
+    // The lowering frees each upstream's and server's subtree once it is
+    // lowered, so the tree and the model are never both whole.
+    let (model, lower_diags) = model::nginx::lower(&mut tree, context, nginx_opts);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)

@@ -89,11 +89,11 @@ impl Lowering {
         }
     }
 
-    fn main(&mut self, body: &[Directive]) {
+    fn main(&mut self, body: &mut [Directive]) {
         let limits = &mut self.model.limits;
         limits.worker_processes = Some(Sourced::built_in(Some(1)));
         limits.worker_connections = Some(Sourced::built_in(512));
-        for d in body {
+        for d in body.iter() {
             match d.name() {
                 "worker_processes" => {
                     let value = match d.arg(0) {
@@ -113,10 +113,13 @@ impl Lowering {
             }
         }
         for d in body {
-            match d.name() {
-                "http" => self.block(d.children(), Mode::Http),
-                "stream" => self.block(d.children(), Mode::Tcp),
-                _ => {}
+            let mode = match d.name() {
+                "http" => Mode::Http,
+                "stream" => Mode::Tcp,
+                _ => continue,
+            };
+            if let Some(children) = &mut d.block {
+                self.block(children, mode);
             }
         }
     }
@@ -130,21 +133,24 @@ impl Lowering {
     }
 
     /// An `http` or `stream` body.
-    fn block(&mut self, body: &[Directive], mode: Mode) {
+    fn block(&mut self, body: &mut [Directive], mode: Mode) {
         self.upstreams.clear();
         let mut tables = Tables::default();
-        for d in body {
+        for d in body.iter_mut() {
             match d.name() {
-                "upstream" => self.upstream(d, mode),
+                "upstream" => {
+                    self.upstream(d, mode);
+                    d.block = None;
+                }
                 "map" | "split_clients" | "geo" => tables.add(d, &mut self.diags),
                 _ => {}
             }
         }
-        for d in body
-            .iter()
-            .filter(|d| d.name() == "server" && d.block.is_some())
-        {
-            self.server(d.children(), d.span(), mode, &tables);
+        for d in body.iter_mut() {
+            if d.name() == "server" && d.block.is_some() {
+                self.server(d.children(), d.span(), mode, &tables);
+                d.block = None;
+            }
         }
     }
 
@@ -503,7 +509,11 @@ fn parse_listen(addr: &str, flags: &[&str], span: Span) -> Bind {
 }
 
 /// Lowers nginx directives standing in `context`.
-pub fn lower(tree: &[Directive], context: Context, opts: NginxOptions) -> (Model, Vec<Diagnostic>) {
+pub fn lower(
+    tree: &mut [Directive],
+    context: Context,
+    opts: NginxOptions,
+) -> (Model, Vec<Diagnostic>) {
     let mut l = Lowering::new(opts);
     match context {
         Context::Main => l.main(tree),

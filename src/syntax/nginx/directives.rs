@@ -673,6 +673,10 @@ pub(crate) const DIRECTIVES: &[&str] = &[
 ];
 
 /// Blocks whose children are table entries, not directives.
+pub fn is_table_block(name: &str) -> bool {
+    TABLE_BLOCKS.contains(&name)
+}
+
 const TABLE_BLOCKS: &[&str] = &[
     "map",
     "split_clients",
@@ -707,24 +711,17 @@ fn near_miss(name: &str) -> Option<&'static str> {
         .map(|(_, k)| k)
 }
 
-/// Reports directives that look like typos of standard ones (LB501).
-pub fn check(tree: &[Directive], diags: &mut Vec<Diagnostic>) {
-    let mut stack: Vec<&[Directive]> = vec![tree];
-    while let Some(level) = stack.pop() {
-        for d in level {
-            if let Some(known) = near_miss(d.name()) {
-                diags.push(
-                    Diagnostic::error(format!("unknown directive \"{}\"", d.name()))
-                        .code(crate::rules::hygiene::unknown_keyword::META.code)
-                        .at(d.name_span())
-                        .label("nginx refuses this")
-                        .help(format!("did you mean '{known}'?")),
-                );
-            }
-            if !TABLE_BLOCKS.contains(&d.name()) {
-                stack.push(d.children());
-            }
-        }
+/// Reports a directive that looks like a typo of a standard one (LB501).
+/// The parser calls it for each directive it keeps outside table blocks.
+pub fn check_one(d: &Directive, diags: &mut Vec<Diagnostic>) {
+    if let Some(known) = near_miss(d.name()) {
+        diags.push(
+            Diagnostic::error(format!("unknown directive \"{}\"", d.name()))
+                .code(crate::rules::hygiene::unknown_keyword::META.code)
+                .at(d.name_span())
+                .label("nginx refuses this")
+                .help(format!("did you mean '{known}'?")),
+        );
     }
 }
 

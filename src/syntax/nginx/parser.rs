@@ -6,6 +6,7 @@
 //! of ten thousand `{` gets an error, not a stack overflow.
 
 use super::ast::Directive;
+use super::directives;
 use super::include::IncludeMap;
 use super::lexer::{Lexer, Terminator};
 use crate::diag::Diagnostic;
@@ -91,6 +92,8 @@ fn takes_block(name: &str, parent: Option<&str>) -> Option<bool> {
 struct Frame<'a> {
     header: Option<Directive<'a>>,
     children: Vec<Directive<'a>>,
+    /// Within a table block (at any depth): its entries get no keyword check.
+    unchecked: bool,
 }
 
 struct Parser<'a, 'o> {
@@ -112,12 +115,19 @@ impl<'a> Parser<'a, '_> {
 
     /// Parses one file; its top-level directives are returned (`parent` is
     /// the block the file is included into).
-    fn file(&mut self, file: FileId, parent: Option<&str>, depth: usize) -> Vec<Directive<'a>> {
+    fn file(
+        &mut self,
+        file: FileId,
+        parent: Option<&str>,
+        unchecked: bool,
+        depth: usize,
+    ) -> Vec<Directive<'a>> {
         let text = self.db.text(file);
         let mut lexer = Lexer::new(text);
         let mut stack = vec![Frame {
             header: None,
             children: Vec::new(),
+            unchecked,
         }];
         let before = self.diags.len();
         loop {
@@ -190,8 +200,9 @@ impl<'a> Parser<'a, '_> {
                         }
                         _ => {}
                     }
+                    let unchecked = stack.last().is_some_and(|f| f.unchecked);
                     if !is_block {
-                        self.simple(directive, parent, depth, &mut stack);
+                        self.simple(directive, parent, unchecked, depth, &mut stack);
                         continue;
                     }
                     if directive.name().ends_with("_by_lua_block") {
@@ -200,6 +211,7 @@ impl<'a> Parser<'a, '_> {
                                 let mut d = directive;
                                 d.raw = Some(Span::new(file, a..b));
                                 d.close = Some(b as u32);
+                                self.check(&d, unchecked);
                                 stack.last_mut().expect("frame").children.push(d);
                             }
                             Err(e) => {
@@ -218,9 +230,12 @@ impl<'a> Parser<'a, '_> {
                         );
                         break;
                     }
+                    self.check(&directive, unchecked);
+                    let unchecked = unchecked || directives::is_table_block(directive.name());
                     stack.push(Frame {
                         header: Some(directive),
                         children: Vec::new(),
+                        unchecked,
                     });
                 }
             }
@@ -249,11 +264,13 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A `;` directive; an `include` is replaced by the included files
-    /// (`parent`: the block this file is included into).
+    /// (`parent`: the block this file is included into; `unchecked`: the
+    /// directive stands within a table block).
     fn simple(
         &mut self,
         directive: Directive<'a>,
         parent: Option<&str>,
+        unchecked: bool,
         depth: usize,
         stack: &mut [Frame<'a>],
     ) {
@@ -266,12 +283,22 @@ impl<'a> Parser<'a, '_> {
                 .unwrap_or(&[])
                 .to_vec();
             for target in targets {
-                let children = self.file(target, parent, depth + stack.len());
+                let children = self.file(target, parent, unchecked, depth + stack.len());
                 stack.last_mut().expect("frame").children.extend(children);
             }
             return;
         }
+        self.check(&directive, unchecked);
         stack.last_mut().expect("frame").children.push(directive);
+    }
+
+    /// The keyword check of a directive the tree keeps, made as it is read
+    /// so that no second walk holds the tree (entries of table blocks such as
+    /// `map` are not directives).
+    fn check(&mut self, directive: &Directive, unchecked: bool) {
+        if !unchecked {
+            directives::check_one(directive, self.diags);
+        }
     }
 }
 
@@ -298,7 +325,7 @@ pub fn parse<'a>(
     };
     let mut out = Vec::new();
     for &f in files {
-        out.extend(parser.file(f, None, 0));
+        out.extend(parser.file(f, None, false, 0));
     }
     out
 }
@@ -324,6 +351,24 @@ mod tests {
             names,
             diags.into_iter().map(|d| d.message.clone()).collect(),
         )
+    }
+
+    /// Typos are caught as the tree is read, at any depth, but not among
+    /// the entries of table blocks, however deep.
+    #[test]
+    fn keyword_check_skips_table_entries() {
+        let (_, errors) = parse_text(
+            "http { map $a $b { default proxy_passs; } \
+             upstream u { keepaliv 4; match m { proxy_passs 1; x { server_nam y; } } } \
+             server { location / { proxy_passs http://u; } } }",
+        );
+        assert_eq!(
+            errors,
+            [
+                "unknown directive \"keepaliv\"",
+                "unknown directive \"proxy_passs\""
+            ]
+        );
     }
 
     #[test]
