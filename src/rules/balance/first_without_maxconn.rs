@@ -47,7 +47,7 @@ impl Rule for FirstWithoutMaxconn {
                         finding(&Self::META, format!("balance first: server {} has no maxconn, so it takes every connection it is offered", s.name))
                             .at(s.span)
                             .related(b.algorithm.span.unwrap_or(b.span), "balance first")
-                            .entity(format!("{}/{}", cx.backend_entity(b), s.name)),
+                            .entity(cx.server_entity(b, s)),
                     );
                 }
             }

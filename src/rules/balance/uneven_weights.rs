@@ -118,7 +118,7 @@ impl Rule for UnevenWeights {
                 )
                 .at(s.weight.span.unwrap_or(s.span))
                 .related(b.span, "in this backend")
-                .entity(format!("{}/{}", cx.backend_entity(b), s.name))
+                .entity(cx.server_entity(b, s))
                 .label(format!("weight {}", s.weight.value))
                 .data("share", share)
                 .data("fair_share", fair)

@@ -70,7 +70,7 @@ impl Rule for WeightCapacityMismatch {
                     ),
                 )
                 .at(s.span)
-                .entity(format!("{}/{}", cx.backend_entity(b), s.name))
+                .entity(cx.server_entity(b, s))
                 .data("traffic_share", traffic_share)
                 .data("capacity_share", capacity_share)
                 .data("saturates_at", at)

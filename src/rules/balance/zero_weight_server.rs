@@ -53,7 +53,7 @@ impl Rule for ZeroWeightServer {
                         ),
                     )
                     .at(s.weight.span.unwrap_or(s.span))
-                    .entity(format!("{}/{}", cx.backend_entity(b), s.name))
+                    .entity(cx.server_entity(b, s))
                     .help("give it a weight, or mark it disabled if it is meant to be out"),
                 );
             }

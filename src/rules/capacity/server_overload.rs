@@ -50,7 +50,7 @@ impl Rule for ServerOverload {
                     format!("server {} gets {load:.0} of {}'s {} expected connections, over its limit of {limit}", s.name, b.name, expected.connections),
                 )
                 .at(s.maxconn.span.unwrap_or(s.span))
-                .entity(format!("{}/{}", cx.backend_entity(b), s.name))
+                .entity(cx.server_entity(b, s))
                 .data("load", load)
                 .data("limit", limit)
                 .data("share", share.share)

@@ -47,12 +47,13 @@ impl Rule for SinglePointOfFailure {
                 .servers
                 .iter()
                 .any(|s| s.backup.value && !s.disabled.value);
+            // Formatted once: the message and the entity both name it.
+            let entity = cx.backend_entity(b);
             let message = match servers {
                 [] => continue,
                 [only] if !backups => format!(
                     "{} has one usable server ({}) and no backup",
-                    cx.backend_entity(b),
-                    b.servers[*only].address
+                    entity, b.servers[*only].address
                 ),
                 [first, rest @ ..] => {
                     let h = host(&b.servers[*first].address);
@@ -63,17 +64,10 @@ impl Rule for SinglePointOfFailure {
                     {
                         continue;
                     }
-                    format!(
-                        "every usable server of {} is on host {h}",
-                        cx.backend_entity(b)
-                    )
+                    format!("every usable server of {entity} is on host {h}")
                 }
             };
-            out.push(
-                finding(&Self::META, message)
-                    .at(b.span)
-                    .entity(cx.backend_entity(b)),
-            );
+            out.push(finding(&Self::META, message).at(b.span).entity(entity));
         }
     }
 }
