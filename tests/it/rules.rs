@@ -116,3 +116,29 @@ fn every_rule_fires_on_its_fixtures_and_stays_quiet_on_the_others() {
         }
     }
 }
+
+/// A duplicate name points back at the first definition, however many
+/// follow and whichever way the servers were compared (scanned or hashed).
+#[test]
+fn duplicate_names_point_at_the_first_definition() {
+    let path = fixtures().join("rules/LB106/fire.cfg");
+    let result =
+        check(std::slice::from_ref(&path), &CheckOptions::default(), None).expect("fixture loads");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line_of = |offset: u32| text[..offset as usize].matches('\n').count() + 1;
+    let first_line = |prefix: &str| text.lines().position(|l| l.starts_with(prefix)).unwrap() + 1;
+    let mut seen = 0;
+    for d in result.findings.iter().filter(|d| d.code == Some("LB106")) {
+        let at = &text[d.primary.unwrap().range()];
+        let first = if at.starts_with("backend twice") {
+            first_line("backend twice")
+        } else if at.starts_with("server a ") {
+            first_line("    server a ")
+        } else {
+            first_line("    server m3 ")
+        };
+        assert_eq!(line_of(d.related[0].0.start), first, "{}", d.message);
+        seen += 1;
+    }
+    assert_eq!(seen, 6);
+}

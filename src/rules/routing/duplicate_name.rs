@@ -30,6 +30,10 @@ declare_rule! {
     }
 }
 
+/// Backends with at most this many servers are searched for duplicate
+/// names by scanning, cheaper than hashing for the usual handful.
+const SCANNED: usize = 16;
+
 impl Rule for DuplicateName {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -40,8 +44,9 @@ impl Rule for DuplicateName {
             return; // nginx's duplicate upstreams are refused while loading.
         }
         let mut frontends = foldhash::HashMap::default();
-        for e in &cx.model.entry_points {
-            if let Some(first) = frontends.insert(e.name.as_str(), e.span) {
+        for (ei, e) in cx.model.entry_points.iter().enumerate() {
+            let &mut (first, at) = frontends.entry(e.name.as_str()).or_insert((e.span, ei));
+            if at != ei {
                 let kind = if e.kind == EntryKind::Listen {
                     "listen"
                 } else {
@@ -61,27 +66,37 @@ impl Rule for DuplicateName {
                 );
             }
         }
-        let mut backends = foldhash::HashMap::default();
-        // One map for every backend's servers, emptied between backends.
+        // Reused for backends with many servers; small ones are scanned.
         let mut servers = foldhash::HashMap::default();
-        for b in &cx.model.backends {
+        for (bi, b) in cx.model.backends.iter().enumerate() {
             if b.kind != BackendKind::Listen && b.kind != BackendKind::Backend {
                 continue;
             }
-            if let Some(first) = backends.insert(b.name.as_str(), b.span) {
+            // The context's index keeps the first backend of each name.
+            let first = cx.index.get(b.name.as_str()).copied().unwrap_or(bi);
+            if first != bi {
                 out.push(
                     finding(
                         &Self::META,
                         format!("two proxies with backend capability are named '{}'", b.name),
                     )
                     .at(b.span)
-                    .related(first, "first defined here")
+                    .related(cx.model.backends[first].span, "first defined here")
                     .entity(cx.backend_entity(b)),
                 );
             }
             servers.clear();
-            for s in &b.servers {
-                if let Some(first) = servers.insert(&*s.name, s.span) {
+            for (j, s) in b.servers.iter().enumerate() {
+                let first = if b.servers.len() <= SCANNED {
+                    b.servers[..j]
+                        .iter()
+                        .find(|t| t.name == s.name)
+                        .map(|t| t.span)
+                } else {
+                    let &mut (first, at) = servers.entry(&*s.name).or_insert((s.span, j));
+                    (at != j).then_some(first)
+                };
+                if let Some(first) = first {
                     out.push(
                         finding(
                             &Self::META,
@@ -93,11 +108,7 @@ impl Rule for DuplicateName {
                         )
                         .at(s.span)
                         .related(first, "first defined here")
-                        .entity(format!(
-                            "{}/{}",
-                            cx.backend_entity(b),
-                            s.name
-                        )),
+                        .entity(cx.server_entity(b, s)),
                     );
                 }
             }
