@@ -11,7 +11,7 @@ mod locations;
 mod tables;
 mod upstream;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub use upstream::parse_nginx_time;
 

@@ -1,7 +1,7 @@
 //! `map`, `split_clients` and `geo` blocks as key/value tables, so a
 //! variable they define can be followed to the upstreams it may name.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::diag::Diagnostic;
 use crate::syntax::nginx::Directive;

@@ -1,4 +1,6 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::declare_rule;
 use crate::diag::Diagnostic;
@@ -94,9 +96,13 @@ impl Rule for ConflictingListen {
                     vec![String::new()]
                 };
                 for key in keys {
-                    let Some(&i) = names.get(&(later.kind, key.clone())) else {
-                        names.insert((later.kind, key), j);
-                        continue;
+                    // The key moves into the map; a clash (rare) copies it back.
+                    let (i, key) = match names.entry((later.kind, key)) {
+                        Entry::Occupied(first) => (*first.get(), first.key().1.clone()),
+                        Entry::Vacant(slot) => {
+                            slot.insert(j);
+                            continue;
+                        }
                     };
                     let earlier = &entries[i];
                     let Some((bind, first)) = later
@@ -113,7 +119,7 @@ impl Rule for ConflictingListen {
                         let name = if key.is_empty() {
                             "\"\"".to_string()
                         } else {
-                            key.clone()
+                            key
                         };
                         format!(
                             "server name {name} on {} is claimed twice: nginx ignores this server block for it",
