@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end speed and memory of `lbcheck check` and `lbcheck diff` on the
 # generated configs of ../shared/bench, beside `haproxy -c` and `nginx -t`
-# on the same files in the same run. Prints a Markdown table (medians of 7
-# runs for lbcheck, 3 for the other tools).
+# on the same files in the same run. Prints a Markdown table (medians of 9
+# runs for lbcheck, check and diff alternated; 3 for the other tools).
 #
 # usage: scripts/bench.sh [SIZES...]   (default: 1000 10000 50000)
 # With crossplane installed (`pip install crossplane==0.5.8`; or its path in
@@ -19,25 +19,47 @@ lb=target/release/lbcheck
 export PATH="$PATH:/usr/sbin"
 crossplane=${CROSSPLANE:-$(command -v crossplane || true)}
 
-# median wall seconds and max RSS (MiB) of $RUNS runs of a command (3 unless
-# set: the real tools take seconds to minutes; lbcheck is timed over 7, since
-# page faults make this VM's sub-second runs noisy)
+# Wall seconds of one run, to the millisecond from the clock (time's %e has
+# 10 ms steps, too coarse for the small rows), and its max RSS in KiB.
+run_once() {
+    local t0 t1 m
+    t0=$(date +%s%N)
+    /usr/bin/time -f "%M" -o "$work/t" "$@" > /dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    m=$(tail -n 1 "$work/t")
+    echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $m"
+}
+
+median() {
+    printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"
+}
+
+# Median wall seconds and max RSS (MiB) of 3 runs of a real tool (they take
+# seconds to minutes).
 measure() {
-    local walls=() rss=0 runs=${RUNS:-3}
-    for _ in $(seq "$runs"); do
-        # Wall time to the millisecond from the clock (time's %e has 10 ms
-        # steps, too coarse for the 10k rows); RSS from time.
-        local t0 t1
-        t0=$(date +%s%N)
-        /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2>&1 || true
-        t1=$(date +%s%N)
-        read -r _ m < <(tail -n 1 "$work/t")
-        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
+    local walls=() rss=0 w m
+    for _ in 1 2 3; do
+        read -r w m < <(run_once "$@")
+        walls+=("$w")
         [ "$m" -gt "$rss" ] && rss=$m
     done
-    local med
-    med=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
-    echo "$med $((rss / 1024))"
+    echo "$(median "${walls[@]}") $((rss / 1024))"
+}
+
+# lbcheck check of $1 and diff of $1 against $2, alternated over $RUNS rounds
+# (9 unless set) so that a slow spell of this VM (page faults on fresh memory
+# vary by up to a second of sys time) weighs on both alike: median check
+# seconds, its max RSS (MiB), median diff seconds.
+measure_lbcheck() {
+    local checks=() diffs=() rss=0 w m
+    for _ in $(seq "${RUNS:-9}"); do
+        read -r w m < <(run_once "$lb" check "$1" --haproxy-version 2.6 --format json)
+        checks+=("$w")
+        [ "$m" -gt "$rss" ] && rss=$m
+        read -r w _ < <(run_once "$lb" diff "$1" "$2" --haproxy-version 2.6 --format json)
+        diffs+=("$w")
+    done
+    echo "$(median "${checks[@]}") $((rss / 1024)) $(median "${diffs[@]}")"
 }
 
 echo "| format | N | bytes | lbcheck check | MB/s | RSS MiB | RSS / size | lbcheck diff | diff / check | real tool | real tool time | speedup | crossplane | speedup |"
@@ -53,8 +75,7 @@ for kind in haproxy nginx; do
         python3 "$gen" "$kind" "${flags[@]}" --seed 42 > "$f"
         python3 "$gen" "$kind" "${flags[@]}" --seed 42 --inject > "$g"
         bytes=$(stat -c %s "$f")
-        read -r ct crss < <(RUNS=7 measure "$lb" check "$f" --haproxy-version 2.6 --format json)
-        read -r dt _ < <(RUNS=7 measure "$lb" diff "$f" "$g" --haproxy-version 2.6 --format json)
+        read -r ct crss dt < <(measure_lbcheck "$f" "$g")
         xt=0
         if [ "$kind" = haproxy ]; then
             tool="haproxy -c"; read -r rt _ < <(measure haproxy -c -f "$f")
