@@ -2,7 +2,9 @@
 //! matched by name (nginx servers by address), renamed backends found by
 //! their servers, and every attribute that changed, with its line on each side.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde::Serialize;
 
@@ -208,8 +210,12 @@ pub fn pair_servers(
     pairs
 }
 
-fn addresses(b: &Backend) -> BTreeSet<&str> {
-    b.servers.iter().map(|s| &*s.address).collect()
+/// A backend's server addresses as a set: sorted, without repeats.
+fn addresses(b: &Backend) -> Vec<&str> {
+    let mut set: Vec<&str> = b.servers.iter().map(|s| &*s.address).collect();
+    set.sort_unstable();
+    set.dedup();
+    set
 }
 
 /// Entry point name → index of the first entry point of that name.
@@ -238,7 +244,7 @@ pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
         }
     }
     // Unclaimed new backends by their server addresses, in source order.
-    let mut by_addresses: HashMap<BTreeSet<&str>, VecDeque<usize>> = HashMap::new();
+    let mut by_addresses: HashMap<Vec<&str>, VecDeque<usize>> = HashMap::new();
     if !unmatched_old.is_empty() {
         for (j, b) in new.backends.iter().enumerate() {
             if !used[j] {

@@ -4,7 +4,9 @@
 //! names, evaluated on both models.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use serde::Serialize;
 

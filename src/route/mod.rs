@@ -12,8 +12,8 @@
 pub mod matching;
 mod prefilter;
 
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use self::matching::{Tri, eval};
