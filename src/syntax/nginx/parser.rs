@@ -76,7 +76,10 @@ const SIMPLE_DIRECTIVES: &[&str] = &[
     "worker_rlimit_nofile",
 ];
 
-/// Blocks whose bodies are key/value tables, not directives.
+/// Blocks whose bodies are key/value tables, not directives: a `{` inside
+/// one is an error. (The keyword check also skips `match` bodies, see
+/// [`directives::is_table_block`]: their entries are conditions, though
+/// written like directives.)
 const TABLE_BLOCKS: &[&str] = &["map", "split_clients", "geo", "types", "charset_map"];
 
 fn takes_block(name: &str, parent: Option<&str>) -> Option<bool> {
