@@ -386,9 +386,9 @@ pub fn diff(old: &mut CheckResult, new: &mut CheckResult) -> DiffReport {
             rayon::join(
                 || share_changes(&sides, old, new),
                 || {
-                    (
-                        capacity_changes(&sides, new),
-                        findings_delta(old_findings, new_findings),
+                    rayon::join(
+                        || capacity_changes(&sides, new),
+                        || findings_delta(old_findings, new_findings),
                     )
                 },
             )
