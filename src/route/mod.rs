@@ -12,9 +12,10 @@
 pub mod matching;
 mod prefilter;
 
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::net::IpAddr;
+
+use foldhash::{HashMap, HashMapExt};
 
 use self::matching::{Tri, eval};
 use self::prefilter::RouteFilter;
