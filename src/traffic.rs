@@ -47,7 +47,7 @@ pub struct Shares {
     /// Concurrency assumed for `balance first`.
     pub assumed_concurrency: Option<u64>,
     /// Caveats a reader should know (hash variance, /24 grouping, ...).
-    pub notes: Vec<String>,
+    pub notes: Vec<&'static str>,
 }
 
 /// What a computation may assume.
@@ -116,7 +116,7 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
     let format = model.format;
     let n = backend.servers.len();
     let mut out = vec![0.0; n];
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<&'static str> = Vec::new();
     let eligible = |i: usize, backup: bool| {
         let s = &backend.servers[i];
         s.backup.value == backup && !s.disabled.value && s.weight.value > 0
@@ -141,8 +141,7 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
     {
         notes.push(
             "option redispatch: requests sent to an unchecked dead server are retried on another one \
-             after the retries: slower, not lost"
-                .to_string(),
+             after the retries: slower, not lost",
         );
     }
     let primaries = believed(false);
@@ -166,8 +165,7 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
             spread(backend, &members, false, &mut out);
             notes.push(
                 "leastconn: idle servers share requests evenly whatever their weights; \
-                 weights matter only under concurrent load"
-                    .to_string(),
+                 weights matter only under concurrent load",
             );
         }
         (SourceFormat::Haproxy, AlgorithmKind::First) => {
@@ -182,8 +180,7 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
         AlgorithmKind::Source if format == SourceFormat::Haproxy && map_based => notes.push(
             "source with map-based hashing picks the server from the client address modulo the total \
              weight: shares follow the weights only over clients whose addresses are spread evenly; \
-             clients behind one proxy or NAT, or addresses sharing a pattern, land on one server"
-                .to_string(),
+             clients behind one proxy or NAT, or addresses sharing a pattern, land on one server",
         ),
         AlgorithmKind::Source
         | AlgorithmKind::Uri
@@ -192,13 +189,11 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
         | AlgorithmKind::RdpCookie
         | AlgorithmKind::Hash => notes.push(
             "hash-based: shares follow the weights over many distinct keys; a few keys can land \
-             on one server"
-                .to_string(),
+             on one server",
         ),
         AlgorithmKind::IpHash => notes.push(
             "ip_hash keys on the first three octets of an IPv4 client: a whole /24 (or every \
-             client behind one proxy or NAT) goes to one server"
-                .to_string(),
+             client behind one proxy or NAT) goes to one server",
         ),
         _ => {}
     }
