@@ -124,7 +124,8 @@ fn collect<'m>(cond: &'m Condition, lit: &mut Literals<'m>) {
                 }
             }
         }
-        Condition::Not(c) | Condition::Acl(_, c) => collect(c, lit),
+        Condition::Not(c) => collect(c, lit),
+        Condition::Acl(_, c) => collect(c, lit),
         Condition::And(cs) | Condition::Or(cs) => cs.iter().for_each(|c| collect(c, lit)),
         _ => {}
     }

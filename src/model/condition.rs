@@ -3,6 +3,7 @@
 //! evaluation can answer "unknown" instead of guessing.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -86,7 +87,7 @@ pub enum Condition {
     Never,
     Pred(Predicate),
     /// A named ACL, kept by name for display; its body is the OR of its lines.
-    Acl(String, Box<Condition>),
+    Acl(Arc<str>, Arc<Condition>),
     Not(Box<Condition>),
     And(Vec<Condition>),
     Or(Vec<Condition>),

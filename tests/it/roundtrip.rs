@@ -143,9 +143,9 @@ fn acls(c: &Condition, out: &mut Vec<(String, String)>) {
     match c {
         Condition::Acl(name, body) => {
             if let Condition::Pred(p) = body.as_ref()
-                && !out.iter().any(|(n, _)| n == name)
+                && !out.iter().any(|(n, _)| **n == **name)
             {
-                out.push((name.clone(), p.to_string()));
+                out.push((name.to_string(), p.to_string()));
             }
         }
         Condition::Not(c) => acls(c, out),
@@ -156,7 +156,7 @@ fn acls(c: &Condition, out: &mut Vec<(String, String)>) {
 
 fn condition_text(c: &Condition) -> String {
     match c {
-        Condition::Acl(name, _) => name.clone(),
+        Condition::Acl(name, _) => name.to_string(),
         Condition::Not(c) => format!("!{}", condition_text(c)),
         Condition::And(cs) => cs.iter().map(condition_text).collect::<Vec<_>>().join(" "),
         other => panic!("the generator makes no {other:?}"),

@@ -30,7 +30,8 @@ fn literals(c: &Condition, hosts: &mut Vec<String>, paths: &mut Vec<String>) {
                 }
             }
         }
-        Condition::Acl(_, c) | Condition::Not(c) => literals(c, hosts, paths),
+        Condition::Acl(_, c) => literals(c, hosts, paths),
+        Condition::Not(c) => literals(c, hosts, paths),
         Condition::And(cs) | Condition::Or(cs) => cs.iter().for_each(|c| literals(c, hosts, paths)),
         _ => {}
     }

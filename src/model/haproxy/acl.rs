@@ -6,14 +6,27 @@
 //! ACLs. Derived fetch names (`hdr_beg(host)`, `path_end`) are split into the
 //! fetch and its match method.
 
+use std::sync::Arc;
+
 use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, Predicate};
 use crate::syntax::haproxy::Line;
 
-/// Named ACLs of one proxy, in declaration order of their first line.
+/// Named ACLs of one proxy. HAProxy refuses a name that no line has
+/// declared before the rule using it, yet later lines of that name still
+/// join it (the rule refers to the ACL, not a copy). So the table is filled
+/// from every `acl` line first, and a name becomes usable once the walk of
+/// the section reaches its first line. Each body (its one line, or the OR
+/// of its lines) is shared with every condition that uses it.
 #[derive(Debug, Default)]
 pub struct AclTable {
-    acls: foldhash::HashMap<String, Vec<Condition>>,
+    acls: foldhash::HashMap<Arc<str>, Acl>,
+}
+
+#[derive(Debug)]
+struct Acl {
+    body: Arc<Condition>,
+    declared: bool,
 }
 
 impl AclTable {
@@ -35,16 +48,33 @@ impl AclTable {
             return;
         }
         let pred = predicate(&words);
-        self.acls.entry(name.to_string()).or_default().push(pred);
+        match self.acls.get_mut(name) {
+            None => {
+                let body = Arc::new(pred);
+                let declared = false;
+                self.acls.insert(name.into(), Acl { body, declared });
+            }
+            Some(acl) => match Arc::make_mut(&mut acl.body) {
+                Condition::Or(lines) => lines.push(pred),
+                first => {
+                    *first = Condition::Or(vec![std::mem::replace(first, Condition::Never), pred])
+                }
+            },
+        }
+    }
+
+    /// The walk of the section reached this `acl` line: rules after it may
+    /// use its name.
+    pub fn declare(&mut self, line: &Line) {
+        if let Some(acl) = line.word(1).and_then(|name| self.acls.get_mut(name)) {
+            acl.declared = true;
+        }
     }
 
     fn lookup(&self, name: &str) -> Option<Condition> {
-        let lines = self.acls.get(name)?;
-        let body = match lines.as_slice() {
-            [one] => one.clone(),
-            many => Condition::Or(many.to_vec()),
-        };
-        Some(Condition::Acl(name.to_string(), Box::new(body)))
+        let (name, acl) = self.acls.get_key_value(name)?;
+        acl.declared
+            .then(|| Condition::Acl(name.clone(), acl.body.clone()))
     }
 }
 
@@ -161,7 +191,7 @@ fn predefined(name: &str) -> Option<Condition> {
         }
         _ => None,
     }?;
-    Some(Condition::Acl(name.to_string(), Box::new(body)))
+    Some(Condition::Acl(name.into(), Arc::new(body)))
 }
 
 /// Lowers the words after `if`/`unless` (`negate` for `unless`).

@@ -376,9 +376,13 @@ impl<'a> Lowering<'a> {
                 || l.words.iter().any(|w| w.as_str() == "use-service")
         });
         self.check_inherited_rules(section, &settings);
+        let acl_lines = settings.rules.iter().map(|l| &**l).chain(&section.lines);
+        for line in acl_lines.filter(|l| l.keyword() == "acl") {
+            acls.add(line, &mut self.diags);
+        }
         for line in &settings.rules {
             if line.keyword() == "acl" {
-                acls.add(line, &mut self.diags);
+                acls.declare(line);
             } else if section.kind != SectionKind::Backend
                 && let Some(route) = self.action(line, &acls)
             {
@@ -390,7 +394,7 @@ impl<'a> Lowering<'a> {
                 continue;
             }
             match line.keyword() {
-                "acl" => acls.add(line, &mut self.diags),
+                "acl" => acls.declare(line),
                 "bind" => {
                     let tls = line.words.iter().skip(2).any(|w| w.as_str() == "ssl");
                     match line.words.get(1) {

@@ -400,3 +400,29 @@ fn acl_routing_matches_lbcheck_route() {
         assert_eq!(real, predicted, "Host: {host} {path}");
     }
 }
+
+#[test]
+fn an_acl_line_after_its_first_use_still_joins_it() {
+    // HAProxy resolves `is_a` when the rule is read, but the rule refers to
+    // the ACL itself: the later line widens it for that rule too.
+    let h = haproxy_or_skip!();
+    let lab = start_lab(
+        &h,
+        "frontend fe\n    bind 127.0.0.1:{front}\n    acl is_a path_beg /a\n    \
+         use_backend be_a if is_a\n    acl is_a path_beg /b\n    default_backend be_d\n\
+         backend be_a\n    server be_a 127.0.0.1:{be_a}\n\
+         backend be_d\n    server be_d 127.0.0.1:{be_d}\n",
+        &["be_a", "be_d"],
+    );
+    for (path, expected) in [("/a", "be_a"), ("/b", "be_a"), ("/c", "be_d")] {
+        let req = lbcheck::route::Request::new(Some("example.com"), path, lab.port);
+        let d = lbcheck::route::route(&lab.loaded.model, &req).expect("routes");
+        let predicted = match d.target {
+            Some(lbcheck::model::Target::Backend { name }) => name,
+            other => format!("{other:?}"),
+        };
+        let real = get(lab.port, "example.com", path, None);
+        assert_eq!(real.as_deref(), Some(expected), "haproxy, {path}");
+        assert_eq!(predicted, expected, "lbcheck, {path}");
+    }
+}
