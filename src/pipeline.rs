@@ -30,6 +30,7 @@ pub fn lower_haproxy(
     let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
     let parsed = if size < LOWER_BESIDE_PARSER_BYTES {
         let mut lowering = model::haproxy::Lowering::new(version);
+        lowering.reserve_backends(backend_headers(db, files));
         let mut checked = Vec::new();
         let (uncertain, syntax) = syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| {
             syntax::haproxy::validate::check_section(&s, version, &mut checked);
@@ -50,6 +51,21 @@ pub fn lower_haproxy(
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)
+}
+
+/// About how many `backend` and `listen` sections the files hold, to size
+/// the model's list of backends: a header that does not start its line or
+/// is followed by a tab is missed, and the list then grows as usual.
+fn backend_headers(db: &SourceDb, files: &[source::FileId]) -> usize {
+    let starts = |text: &[u8], keyword: &[u8]| {
+        memchr::memmem::find_iter(text, keyword).count()
+            + usize::from(text.starts_with(&keyword[1..]))
+    };
+    files
+        .iter()
+        .map(|&f| db.text(f).as_bytes())
+        .map(|text| starts(text, b"\nbackend ") + starts(text, b"\nlisten "))
+        .sum()
 }
 
 /// Every section parsed, keyword-checked and lowered.
@@ -79,6 +95,8 @@ fn parse_beside_lowering<'a>(
     std::thread::scope(|scope| {
         let lowering = scope.spawn(move || {
             let mut lowering = model::haproxy::Lowering::new(version);
+            // Counted here, while the parser reads the first sections.
+            lowering.reserve_backends(backend_headers(db, files));
             for batch in rx {
                 batch.iter().for_each(|s| lowering.section(s));
                 // Only fails once the parsing side is gone; then drop it here.

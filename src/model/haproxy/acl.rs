@@ -18,7 +18,7 @@ use crate::syntax::haproxy::Line;
 /// from every `acl` line first, and a name becomes usable once the walk of
 /// the section reaches its first line. Each body (its one line, or the OR
 /// of its lines) is shared with every condition that uses it.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AclTable {
     acls: foldhash::HashMap<Arc<str>, Acl>,
 }
@@ -30,6 +30,11 @@ struct Acl {
 }
 
 impl AclTable {
+    pub fn with_capacity(lines: usize) -> AclTable {
+        let acls = foldhash::HashMap::with_capacity_and_hasher(lines, Default::default());
+        AclTable { acls }
+    }
+
     /// Records an `acl` line; reports a malformed one.
     pub fn add(&mut self, line: &Line, diags: &mut Vec<Diagnostic>) {
         let Some(name) = line.word(1) else {

@@ -263,6 +263,13 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// Makes room for `n` more backends: the model's list of them is one
+    /// large block, and growing it by doubling copies it into fresh memory
+    /// each time.
+    pub fn reserve_backends(&mut self, n: usize) {
+        self.model.backends.reserve_exact(n);
+    }
+
     /// Lowers the next section.
     pub fn section(&mut self, section: &Section<'a>) {
         let si = self.sections;
@@ -361,15 +368,22 @@ impl<'a> Lowering<'a> {
     fn proxy(&mut self, section: &Section, mut settings: ProxySettings) {
         let name = section.name().unwrap_or("").to_string();
         let header_span = section.header.span();
-        let mut acls = AclTable::default();
+        // Lists sized up front: servers are most of a model's memory, a
+        // large frontend has tens of thousands of ACLs and rules, and a list
+        // grown by doubling is copied into fresh memory at each step.
+        let count = |keyword: &str| {
+            section
+                .lines
+                .iter()
+                .filter(|l| l.keyword() == keyword)
+                .count()
+        };
+        let mut acls = AclTable::with_capacity(count("acl"));
         let mut binds = Vec::new();
         let mut actions = Vec::new();
         let mut redirects = Vec::new();
-        let mut use_backends = Vec::new();
-        // Sized up front: servers are most of a model's memory, and a vector
-        // grown by pushing keeps up to a third more room than it uses.
-        let server_lines = section.lines.iter().filter(|l| l.keyword() == "server");
-        let mut servers = Vec::with_capacity(server_lines.count());
+        let mut use_backends = Vec::with_capacity(count("use_backend"));
+        let mut servers = Vec::with_capacity(count("server"));
         let stick_table = section.lines.iter().any(|l| l.keyword() == "stick-table");
         let serves_itself = section.lines.iter().any(|l| {
             (l.keyword() == "stats" && matches!(l.word(1), Some("enable" | "uri")))
@@ -458,7 +472,9 @@ impl<'a> Lowering<'a> {
             .clone()
             .unwrap_or_else(|| Sourced::built_in(Mode::Tcp));
         if matches!(section.kind, SectionKind::Frontend | SectionKind::Listen) {
-            let mut routes = actions;
+            let mut routes =
+                Vec::with_capacity(actions.len() + redirects.len() + use_backends.len() + 1);
+            routes.append(&mut actions);
             routes.append(&mut redirects);
             routes.append(&mut use_backends);
             if let Some((backend, span, uncertain)) = &settings.default_backend {
