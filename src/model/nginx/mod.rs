@@ -39,7 +39,10 @@ struct Lowering {
     /// Upstream names of the block being lowered (`http` and `stream` have
     /// separate namespaces), with where each was defined.
     upstreams: HashMap<String, Span>,
+    /// Literal addresses given a backend of their own, and those backends
+    /// (they follow the block's upstreams in the model).
     implicit: HashMap<String, usize>,
+    implicit_backends: Vec<Backend>,
 }
 
 /// How a `proxy_pass`-like argument names its destination.
@@ -86,6 +89,7 @@ impl Lowering {
             model: Model::empty(SourceFormat::Nginx, None),
             upstreams: HashMap::new(),
             implicit: HashMap::new(),
+            implicit_backends: Vec::new(),
         }
     }
 
@@ -132,33 +136,78 @@ impl Lowering {
         }
     }
 
-    /// An `http` or `stream` body.
+    /// An `http` or `stream` body. Its upstreams are lowered on one thread
+    /// while its tables and servers are on another: both halves walk tens
+    /// of thousands of blocks in a large config, and neither reads the
+    /// other's results beyond the upstream names, which are known first.
     fn block(&mut self, body: &mut [Directive], mode: Mode) {
         self.upstreams.clear();
-        let mut tables = Tables::default();
+        let mut to_lower = Vec::new();
+        let mut others = Vec::new();
         for d in body.iter_mut() {
-            match d.name() {
-                "upstream" => {
-                    self.upstream(d, mode);
-                    d.block = None;
-                }
-                "map" | "split_clients" | "geo" => tables.add(d, &mut self.diags),
-                _ => {}
+            if d.name() != "upstream" {
+                others.push(d);
+                continue;
             }
-        }
-        for d in body.iter_mut() {
-            if d.name() == "server" && d.block.is_some() {
-                self.server(d.children(), d.span(), mode, &tables);
+            if self.upstream_name(d) {
+                to_lower.push(d);
+            } else {
                 d.block = None;
             }
         }
+        let lower_upstreams = || {
+            let mut diags = Vec::new();
+            let backends: Vec<Backend> = to_lower
+                .into_iter()
+                .map(|d| {
+                    let name = d.arg(0).unwrap_or_default();
+                    let b = upstream::lower(
+                        name,
+                        d.span(),
+                        d.close_span(),
+                        d.children(),
+                        mode,
+                        &mut diags,
+                    );
+                    d.block = None;
+                    b
+                })
+                .collect();
+            (backends, diags)
+        };
+        let lower_servers = || {
+            let mut tables = Tables::default();
+            for d in others
+                .iter()
+                .filter(|d| matches!(d.name(), "map" | "split_clients" | "geo"))
+            {
+                tables.add(d, &mut self.diags);
+            }
+            for d in others.into_iter() {
+                if d.name() == "server" && d.block.is_some() {
+                    self.server(d.children(), d.span(), mode, &tables);
+                    d.block = None;
+                }
+            }
+        };
+        let ((backends, diags), ()) = rayon::join(lower_upstreams, lower_servers);
+        self.diags.extend(diags);
+        if self.model.backends.is_empty() {
+            // The usual single block: take the list rather than copy it.
+            self.model.backends = backends;
+        } else {
+            self.model.backends.extend(backends);
+        }
+        self.model.backends.append(&mut self.implicit_backends);
     }
 
-    fn upstream(&mut self, d: &Directive, mode: Mode) {
+    /// Records an upstream's name; false for one without a name or a
+    /// duplicate (reported), which is not lowered.
+    fn upstream_name(&mut self, d: &Directive) -> bool {
         let Some(name) = d.arg(0) else {
             self.diags
                 .push(Diagnostic::error("\"upstream\" needs a name").at(d.name_span()));
-            return;
+            return false;
         };
         if let Some(first) = self.upstreams.get(name) {
             self.diags.push(
@@ -167,18 +216,10 @@ impl Lowering {
                     .at(d.arg_span(0))
                     .related(*first, "first defined here"),
             );
-            return;
+            return false;
         }
         self.upstreams.insert(name.to_string(), d.arg_span(0));
-        let backend = upstream::lower(
-            name,
-            d.span(),
-            d.close_span(),
-            d.children(),
-            mode,
-            &mut self.diags,
-        );
-        self.model.backends.push(backend);
+        true
     }
 
     fn classify(&mut self, d: &Directive, arg: &str, http: bool) -> Destination {
@@ -212,8 +253,8 @@ impl Lowering {
     fn implicit_backend(&mut self, address: &str, span: Span, mode: Mode) -> String {
         if !self.implicit.contains_key(address) {
             self.implicit
-                .insert(address.to_string(), self.model.backends.len());
-            self.model.backends.push(Backend {
+                .insert(address.to_string(), self.implicit_backends.len());
+            self.implicit_backends.push(Backend {
                 name: address.to_string(),
                 kind: BackendKind::Implicit,
                 span,
@@ -580,6 +621,8 @@ pub fn lower(
             l.model.backends.push(b);
         }
     }
+    // A server or location snippet's literal addresses.
+    l.model.backends.append(&mut l.implicit_backends);
     (l.model, l.diags)
 }
 
