@@ -34,24 +34,49 @@ impl Severity {
 pub struct Diagnostic(Box<Fields>);
 
 /// What a [`Diagnostic`] says; its fields are read and set through it.
+/// Kept small (one 128-byte block): large configs draw tens of thousands
+/// of findings, and most have no label, related place or note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fields {
     pub severity: Severity,
     /// Stable rule code (`LB501`), or `None` for plain syntax errors.
     pub code: Option<&'static str>,
-    pub message: String,
+    pub message: Box<str>,
     pub primary: Option<Span>,
+    pub help: Option<Cow<'static, str>>,
+    /// What the finding is about: `frontend fe_www`, `backend be_api/srv1`.
+    pub entity: Option<Box<str>>,
+    /// The numbers behind a finding (shares, limits, expected load), in
+    /// the order they were given; reported as a JSON object.
+    pub data: Vec<(&'static str, Datum)>,
+    more: Option<Box<More>>,
+}
+
+/// The parts of a finding most findings do without.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct More {
     /// Text under the primary span's caret.
     pub label: Option<Cow<'static, str>>,
     /// Other places that explain this one ("first defined here").
     pub related: Vec<(Span, String)>,
-    pub help: Option<Cow<'static, str>>,
     pub notes: Vec<String>,
-    /// What the finding is about: `frontend fe_www`, `backend be_api/srv1`.
-    pub entity: Option<String>,
-    /// The numbers behind a finding (shares, limits, expected load), in
-    /// the order they were given; reported as a JSON object.
-    pub data: Vec<(&'static str, Datum)>,
+}
+
+static NOTHING_MORE: More = More {
+    label: None,
+    related: Vec::new(),
+    notes: Vec::new(),
+};
+
+impl Fields {
+    /// The label, related places and notes (empty when there are none).
+    pub fn more(&self) -> &More {
+        self.more.as_deref().unwrap_or(&NOTHING_MORE)
+    }
+
+    fn more_mut(&mut self) -> &mut More {
+        self.more.get_or_insert_with(Box::default)
+    }
 }
 
 /// One number (rarely another value) behind a finding: numbers are kept
@@ -99,14 +124,12 @@ impl Diagnostic {
         Diagnostic(Box::new(Fields {
             severity,
             code: None,
-            message: message.into(),
+            message: message.into().into_boxed_str(),
             primary: None,
-            label: None,
-            related: Vec::new(),
             help: None,
-            notes: Vec::new(),
             entity: None,
             data: Vec::new(),
+            more: None,
         }))
     }
 
@@ -133,12 +156,12 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Diagnostic {
-        self.label = Some(label.into());
+        self.more_mut().label = Some(label.into());
         self
     }
 
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.related.push((span, label.into()));
+        self.more_mut().related.push((span, label.into()));
         self
     }
 
@@ -148,7 +171,7 @@ impl Diagnostic {
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
-        self.notes.push(note.into());
+        self.more_mut().notes.push(note.into());
         self
     }
 
@@ -158,7 +181,7 @@ impl Diagnostic {
     }
 
     pub fn entity(mut self, entity: impl Into<String>) -> Diagnostic {
-        self.entity = Some(entity.into());
+        self.entity = Some(entity.into().into_boxed_str());
         self
     }
 

@@ -91,7 +91,7 @@ impl Baseline {
                 code: d.code.unwrap_or_default().to_string(),
                 file: position(db, d).map(|p| p.path).unwrap_or_default(),
                 fingerprint: fingerprint(db, d),
-                message: d.message.clone(),
+                message: d.message.to_string(),
             })
             .collect();
         findings.sort_by(|a, b| {

@@ -39,7 +39,7 @@ pub fn render(sets: &[FindingSet]) -> String {
                 None => "lbcheck".to_string(),
             };
             props.push(format!("title={}", escape_property(&title)));
-            let mut message = d.message.clone();
+            let mut message = d.message.to_string();
             if let Some(help) = &d.help {
                 message.push_str(&format!("\nhelp: {help}"));
             }

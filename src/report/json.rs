@@ -66,7 +66,7 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
         end_column: None,
         entity: d.entity.as_deref(),
         help: d.help.as_deref(),
-        notes: &d.notes,
+        notes: &d.more().notes,
         related: Vec::new(),
         data: Data(&d.data),
     };
@@ -79,6 +79,7 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
         (f.end_line, f.end_column) = (Some(end_line), Some(end_column));
     }
     f.related = d
+        .more()
         .related
         .iter()
         .map(|(span, message)| {

@@ -50,7 +50,7 @@ const SYNTAX_RULE: &str = "syntax";
 
 fn result(db: &SourceDb, d: &Diagnostic, baseline_state: Option<&str>) -> Value {
     let rule = d.code.unwrap_or(SYNTAX_RULE);
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(help) = &d.help {
         message.push_str(&format!(" ({help})"));
     }
@@ -72,6 +72,7 @@ fn result(db: &SourceDb, d: &Diagnostic, baseline_state: Option<&str>) -> Value 
         }]);
     }
     let related: Vec<Value> = d
+        .more()
         .related
         .iter()
         .enumerate()

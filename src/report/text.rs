@@ -18,16 +18,16 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     };
-    let mut title = level.primary_title(diag.message.as_str());
+    let mut title = level.primary_title(&*diag.message);
     if let Some(code) = diag.code {
         title = title.id(code);
     }
     let mut group = Group::with_title(title);
     let mut spans: Vec<(Span, Option<&str>, bool)> = Vec::new();
     if let Some(span) = diag.primary {
-        spans.push((span, diag.label.as_deref(), true));
+        spans.push((span, diag.more().label.as_deref(), true));
     }
-    for (span, label) in &diag.related {
+    for (span, label) in &diag.more().related {
         spans.push((*span, Some(label.as_str()), false));
     }
     let mut files: Vec<FileId> = spans.iter().map(|(s, _, _)| s.file).collect();
@@ -66,7 +66,7 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
     if let Some(help) = &diag.help {
         group = group.element(Level::HELP.message(help.as_ref()));
     }
-    for note in &diag.notes {
+    for note in &diag.more().notes {
         group = group.element(Level::NOTE.message(note.as_str()));
     }
     let renderer = if color {

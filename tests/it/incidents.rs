@@ -69,11 +69,11 @@ fn every_incident_is_caught_in_both_formats_and_its_fix_is_clean() {
             }
             let fixed = dir.join(fixed);
             let result = run(&fixed);
-            let errors: Vec<&String> = result
+            let errors: Vec<&str> = result
                 .findings
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
-                .map(|d| &d.message)
+                .map(|d| &*d.message)
                 .collect();
             assert!(errors.is_empty(), "{}: {errors:?}", fixed.display());
             assert!(marks(&fixed).is_empty());

@@ -228,10 +228,10 @@ fn lower(text: &str) -> Model {
     let mut db = SourceDb::new();
     let id = db.add("roundtrip.cfg", text.to_string());
     let (model, diags) = lbcheck::lower_haproxy(&db, &[id], &lbcheck::Options::default());
-    let errors: Vec<&String> = diags
+    let errors: Vec<&str> = diags
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| &d.message)
+        .map(|d| &*d.message)
         .collect();
     assert!(errors.is_empty(), "{errors:?}\n{text}");
     model
