@@ -36,7 +36,9 @@ impl RouteFilter {
             ..RouteFilter::default()
         };
         for (i, r) in routes.iter().enumerate() {
-            let Some(keys) = keys(&r.condition) else {
+            // The route's own constraint gives the keys; only a condition
+            // without one (an OR of a host and a path, ...) is looked into.
+            let Some(keys) = filter.each[i].keys().or_else(|| keys(&r.condition)) else {
                 filter.open.push(i);
                 continue;
             };
@@ -122,13 +124,18 @@ impl Prefilter {
         match cond {
             Condition::Pred(p) => predicate(p),
             Condition::Acl(_, body) => Prefilter::of(body),
-            // Every part must hold: any part's constraint holds for all.
+            // Every part must hold: any part's constraint holds for all
+            // (the first part's that has one of each kind).
             Condition::And(cs) => {
-                let parts: Vec<Prefilter> = cs.iter().map(Prefilter::of).collect();
-                Prefilter {
-                    hosts: parts.iter().find_map(|p| p.hosts.clone()),
-                    path_prefixes: parts.iter().find_map(|p| p.path_prefixes.clone()),
+                let mut all = Prefilter::default();
+                for part in cs.iter().map(Prefilter::of) {
+                    all.hosts = all.hosts.or(part.hosts);
+                    all.path_prefixes = all.path_prefixes.or(part.path_prefixes);
+                    if all.hosts.is_some() && all.path_prefixes.is_some() {
+                        break;
+                    }
                 }
+                all
             }
             // One part must hold: constrained only if every part is.
             Condition::Or(cs) => {
@@ -149,6 +156,16 @@ impl Prefilter {
                 }
             }
             _ => Prefilter::default(),
+        }
+    }
+
+    /// Keys one of which a request must have to pass: its hosts, else its
+    /// path prefixes.
+    fn keys(&self) -> Option<Vec<Key>> {
+        match (&self.hosts, &self.path_prefixes) {
+            (Some(hosts), _) => Some(hosts.iter().cloned().map(Key::Host).collect()),
+            (None, Some(prefixes)) => Some(prefixes.iter().cloned().map(Key::PathPrefix).collect()),
+            (None, None) => None,
         }
     }
 
