@@ -163,6 +163,16 @@ pub fn pair_servers(
     new_model: &Model,
     new: &Backend,
 ) -> Vec<(Option<usize>, Option<usize>)> {
+    // The usual case: a few servers, each key once, the same on both sides
+    // in the same order (a repeated key pairs with its first occurrence).
+    let (olds, news) = (&old.servers, &new.servers);
+    let key = |i: usize| server_key(old_model, &olds[i]);
+    let n = olds.len();
+    let same = |i: usize| key(i) == server_key(new_model, &news[i]);
+    let distinct = || (1..n).all(|i| (0..i).all(|j| key(i) != key(j)));
+    if n <= 16 && n == news.len() && (0..n).all(same) && distinct() {
+        return (0..n).map(|i| (Some(i), Some(i))).collect();
+    }
     let old_keys: Vec<&str> = old
         .servers
         .iter()
@@ -318,8 +328,8 @@ fn server_changes(
 }
 
 fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Change>) {
-    let word = backend_word(sides.new);
-    let entity = format!("{word} {}", new.name);
+    // Formatted only for a change: most backends have none.
+    let entity = Entity(backend_word(sides.new), &new.name);
     // The algorithm by its kind and arguments after the first (its name).
     fn algo(b: &Backend) -> (crate::model::AlgorithmKind, &[String]) {
         let a = &b.algorithm.value;
@@ -400,6 +410,11 @@ fn timeouts(
     new: (&[(String, Sourced<u64>)], Span),
     out: &mut Vec<Change>,
 ) {
+    // The usual case, and the cheap test: the same names and values.
+    let same = |i: usize| old.0[i].0 == new.0[i].0 && old.0[i].1.value == new.0[i].1.value;
+    if old.0.len() == new.0.len() && (0..old.0.len()).all(same) {
+        return;
+    }
     let names: BTreeSet<&String> = old.0.iter().chain(new.0).map(|(k, _)| k).collect();
     for name in names {
         let find = |list: &[(String, Sourced<u64>)]| {
@@ -545,8 +560,18 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
     }
 }
 
-/// `backend NAME/SERVER`, written out only for a change that names it.
-struct ServerEntity<'a>(&'a str, &'a str);
+/// `backend NAME` (`upstream NAME`), written out only for a change that
+/// names it.
+struct Entity<'a>(&'a str, &'a str);
+
+impl std::fmt::Display for Entity<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+/// `backend NAME/SERVER`, likewise.
+struct ServerEntity<'a>(&'a Entity<'a>, &'a str);
 
 impl std::fmt::Display for ServerEntity<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
