@@ -202,9 +202,10 @@ fn route_changes(sides: &Sides) -> (Vec<RouteChange>, bool, usize) {
         .filter(|p| p.2)
         .map(|&(i, j, _)| (old.backends[i].name.clone(), new.backends[j].name.clone()))
         .collect();
-    let (old_router, new_router) = (
-        crate::route::Router::new(old),
-        crate::route::Router::new(new),
+    // Each walks every route of its side: side by side.
+    let (old_router, new_router) = rayon::join(
+        || crate::route::Router::new(old),
+        || crate::route::Router::new(new),
     );
     let (list, truncated) = probes::probes(&old_router, &new_router);
     let out = list
