@@ -88,14 +88,7 @@ impl RouteFilter {
 /// condition; `None` when the index cannot narrow it down.
 fn keys(cond: &Condition) -> Option<Vec<Key>> {
     match cond {
-        Condition::Pred(p) => {
-            let only = predicate(p);
-            match (only.hosts, only.path_prefixes) {
-                (Some(hosts), _) => Some(hosts.into_iter().map(Key::Host).collect()),
-                (None, Some(prefixes)) => Some(prefixes.into_iter().map(Key::PathPrefix).collect()),
-                (None, None) => None,
-            }
-        }
+        Condition::Pred(p) => predicate(p).keys(),
         Condition::Acl(_, body) => keys(body),
         // Every part must hold: any part's keys are necessary.
         Condition::And(cs) => cs.iter().find_map(keys),
