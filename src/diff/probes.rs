@@ -35,6 +35,14 @@ struct Literals<'m> {
 }
 
 impl<'m> Literals<'m> {
+    /// With the root path and a host no route names, which every probe
+    /// set needs.
+    fn with_defaults(mut self) -> Literals<'m> {
+        self.paths.push(Cow::Borrowed("/"));
+        self.hosts.push(Cow::Borrowed(UNMATCHED_HOST));
+        self
+    }
+
     fn sorted(mut self) -> Literals<'m> {
         use rayon::slice::ParallelSliceMut;
         for list in [&mut self.hosts, &mut self.paths] {
@@ -200,9 +208,10 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     }
     // The changed ports, with their entry points on each side.
     let mut changed: Vec<(u16, Vec<&EntryPoint>)> = Vec::new();
-    // Entry points on both sides whose routes differ; those on one side.
+    // The literals of entry points on both sides whose routes differ; the
+    // entry points on one side only.
     let mut hot = Literals::default();
-    let mut moved = Literals::default();
+    let mut one_sided = Vec::new();
     for port in ports {
         let (o, n) = (old.listening(port), new.listening(port));
         let alike = o.len() == n.len()
@@ -237,34 +246,36 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
                         collect(&r.condition, &mut hot);
                     }
                 }
-                None => literals(b, &mut moved),
+                None => one_sided.push(b),
             }
         }
         for (name, &a) in &old_named {
             if !new_named.contains_key(name) {
-                literals(a, &mut moved);
+                one_sided.push(a);
             }
         }
     }
     let ports: Vec<u16> = changed.iter().map(|(p, _)| *p).collect();
-    for lit in [&mut hot, &mut moved] {
-        lit.paths.push(Cow::Borrowed("/"));
-        lit.hosts.push(Cow::Borrowed(UNMATCHED_HOST));
-    }
-    let (hot, moved) = (hot.sorted(), moved.sorted());
+    let hot = hot.with_defaults().sorted();
+    // Worked out only when the hot probes leave room: a large change moves
+    // tens of thousands of literals.
+    let moved;
     let mut all = Literals::default();
     let mut probes = ProbeList::default();
-    if probes.add(&ports, &hot.hosts, &hot.paths) || probes.add(&ports, &moved.hosts, &moved.paths)
-    {
+    if probes.add(&ports, &hot.hosts, &hot.paths) {
+        return (probes.list, true);
+    }
+    let mut lit = Literals::default();
+    one_sided.iter().for_each(|e| literals(e, &mut lit));
+    moved = lit.with_defaults().sorted();
+    if probes.add(&ports, &moved.hosts, &moved.paths) {
         return (probes.list, true);
     }
     // The other combinations need every literal of the changed ports.
     for e in changed.iter().flat_map(|(_, entries)| entries) {
         literals(e, &mut all);
     }
-    all.paths.push(Cow::Borrowed("/"));
-    all.hosts.push(Cow::Borrowed(UNMATCHED_HOST));
-    let all = all.sorted();
+    let all = all.with_defaults().sorted();
     let either = Literals {
         hosts: hot.hosts.iter().chain(&moved.hosts).cloned().collect(),
         paths: hot.paths.iter().chain(&moved.paths).cloned().collect(),
