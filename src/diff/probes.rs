@@ -257,17 +257,16 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     }
     let ports: Vec<u16> = changed.iter().map(|(p, _)| *p).collect();
     let hot = hot.with_defaults().sorted();
-    // Worked out only when the hot probes leave room: a large change moves
-    // tens of thousands of literals.
-    let moved;
     let mut all = Literals::default();
     let mut probes = ProbeList::default();
     if probes.add(&ports, &hot.hosts, &hot.paths) {
         return (probes.list, true);
     }
+    // Worked out only when the hot probes leave room: a large change moves
+    // tens of thousands of literals.
     let mut lit = Literals::default();
     one_sided.iter().for_each(|e| literals(e, &mut lit));
-    moved = lit.with_defaults().sorted();
+    let moved = lit.with_defaults().sorted();
     if probes.add(&ports, &moved.hosts, &moved.paths) {
         return (probes.list, true);
     }
