@@ -144,6 +144,11 @@ fn share_changes(
     per_backend.into_iter().flatten().collect()
 }
 
+/// The expected connections of the `i`th entry point or backend, if known.
+fn expected_connections(list: &[Option<crate::expected::Expected>], i: usize) -> Option<u64> {
+    list.get(i)?.as_ref().map(|e| e.connections)
+}
+
 fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
     let (mo, mn) = (sides.old, sides.new);
     let mut out = Vec::new();
@@ -151,13 +156,6 @@ fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
     for &(i, j, _) in &sides.backends {
         let (before, before_n1) = backend_capacity(&mo.backends[i]);
         let (after, after_n1) = backend_capacity(&mn.backends[j]);
-        let expected = new
-            .expected
-            .backends
-            .get(j)
-            .cloned()
-            .flatten()
-            .map(|e| e.connections);
         if before != after || before_n1 != after_n1 {
             out.push(CapacityChange {
                 entity: format!("{word} {}", mn.backends[j].name),
@@ -165,7 +163,7 @@ fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
                 after,
                 before_n_minus_1: before_n1,
                 after_n_minus_1: after_n1,
-                expected,
+                expected: expected_connections(&new.expected.backends, j),
             });
         }
     }
@@ -181,13 +179,7 @@ fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
                 after: e.maxconn.value,
                 before_n_minus_1: None,
                 after_n_minus_1: None,
-                expected: new
-                    .expected
-                    .entries
-                    .get(j)
-                    .cloned()
-                    .flatten()
-                    .map(|e| e.connections),
+                expected: expected_connections(&new.expected.entries, j),
             });
         }
     }
