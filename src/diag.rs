@@ -210,3 +210,24 @@ pub fn sort(diags: &mut [Diagnostic]) {
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_fits_one_small_block_and_keeps_what_it_is_given() {
+        // Large configs draw tens of thousands of findings: keep them small.
+        assert!(std::mem::size_of::<Fields>() <= 128);
+        let plain = Diagnostic::warning("w");
+        assert!(plain.more().label.is_none() && plain.more().related.is_empty());
+        let span = Span::new(crate::source::FileId::new(0), 1..2);
+        let d = Diagnostic::error("e")
+            .label("here")
+            .related(span, "first")
+            .note("n");
+        assert_eq!(d.more().label.as_deref(), Some("here"));
+        assert_eq!(d.more().related, vec![(span, "first".to_string())]);
+        assert_eq!(d.more().notes, vec!["n".to_string()]);
+    }
+}
