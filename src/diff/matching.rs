@@ -137,14 +137,6 @@ fn opt(v: &Option<u64>) -> String {
     v.map_or("none".to_string(), |n| n.to_string())
 }
 
-/// The word for a backend in this format.
-pub fn backend_word(model: &Model) -> &'static str {
-    match model.format {
-        SourceFormat::Haproxy => "backend",
-        SourceFormat::Nginx => "upstream",
-    }
-}
-
 /// The key a server is matched by on both sides.
 pub fn server_key<'m>(model: &Model, s: &'m Server) -> &'m str {
     match model.format {
@@ -329,7 +321,7 @@ fn server_changes(
 
 fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Change>) {
     // Formatted only for a change: most backends have none.
-    let entity = Entity(backend_word(sides.new), &new.name);
+    let entity = Entity(sides.new.format.backend_word(), &new.name);
     // The algorithm by its kind and arguments after the first (its name).
     fn algo(b: &Backend) -> (crate::model::AlgorithmKind, &[String]) {
         let a = &b.algorithm.value;
@@ -583,7 +575,7 @@ impl std::fmt::Display for ServerEntity<'_> {
 pub fn changes(sides: &Sides) -> Vec<Change> {
     let mut out = Vec::new();
     let (old, new) = (sides.old, sides.new);
-    let word = backend_word(new);
+    let word = new.format.backend_word();
     let pairs = &sides.backends;
     for &(i, j, renamed) in pairs {
         if renamed {

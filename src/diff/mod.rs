@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use self::matching::{Change, Sides, backend_word, match_backends, server_key};
+use self::matching::{Change, Sides, match_backends, server_key};
 use self::probes::Probe;
 use crate::check::CheckResult;
 use crate::diag::{Diagnostic, Severity};
@@ -152,7 +152,7 @@ fn expected_connections(list: &[Option<crate::expected::Expected>], i: usize) ->
 fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
     let (mo, mn) = (sides.old, sides.new);
     let mut out = Vec::new();
-    let word = backend_word(mn);
+    let word = mn.format.backend_word();
     for &(i, j, _) in &sides.backends {
         let (before, before_n1) = backend_capacity(&mo.backends[i]);
         let (after, after_n1) = backend_capacity(&mn.backends[j]);

@@ -26,6 +26,16 @@ pub enum SourceFormat {
     Nginx,
 }
 
+impl SourceFormat {
+    /// What the format calls a pool of servers: `backend` or `upstream`.
+    pub fn backend_word(self) -> &'static str {
+        match self {
+            SourceFormat::Haproxy => "backend",
+            SourceFormat::Nginx => "upstream",
+        }
+    }
+}
+
 /// The name of a `defaults` section, interned so that an [`Origin`] (and so
 /// each of a server's dozen sourced values) stays at four bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::expected::ExpectedLoad;
-use crate::model::{Backend, Model, Server, SourceFormat};
+use crate::model::{Backend, Model, Server};
 use crate::policy::Policy;
 use crate::traffic::Shares;
 
@@ -109,21 +109,14 @@ impl<'a> Context<'a> {
 
     /// `backend NAME` or `upstream NAME`, for a finding's entity.
     pub fn backend_entity(&self, b: &Backend) -> String {
-        format!("{} {}", self.backend_word(), b.name)
+        format!("{} {}", self.model.format.backend_word(), b.name)
     }
 
     /// `backend NAME/SERVER` (nginx: `upstream NAME/ADDRESS`), for a
     /// finding's entity: formatted in one step, since some rules fire on
     /// tens of thousands of servers.
     pub fn server_entity(&self, b: &Backend, s: &Server) -> String {
-        format!("{} {}/{}", self.backend_word(), b.name, s.name)
-    }
-
-    fn backend_word(&self) -> &'static str {
-        match self.model.format {
-            SourceFormat::Haproxy => "backend",
-            SourceFormat::Nginx => "upstream",
-        }
+        format!("{} {}/{}", self.model.format.backend_word(), b.name, s.name)
     }
 }
 
