@@ -672,11 +672,13 @@ pub(crate) const DIRECTIVES: &[&str] = &[
     "zone",
 ];
 
-/// Blocks whose children are table entries, not directives.
+/// Whether `name` opens a block whose children are table entries, not
+/// directives (they get no keyword check).
 pub fn is_table_block(name: &str) -> bool {
     TABLE_BLOCKS.contains(&name)
 }
 
+/// Blocks whose children are table entries, not directives.
 const TABLE_BLOCKS: &[&str] = &[
     "map",
     "split_clients",
