@@ -208,17 +208,8 @@ pub fn lower_nginx(
         .then(|| std::fs::canonicalize(&prefix).unwrap_or(prefix.clone()));
     let include_opts = syntax::nginx::IncludeOptions { prefix, root };
     let includes = syntax::nginx::include::resolve(db, files, &include_opts, &mut diagnostics);
-    let db: &SourceDb = db;
-    let mut tree = syntax::nginx::parser::parse(db, files, &includes, &mut diagnostics);
-    let context = opts.nginx_context.unwrap_or_else(|| {
-        tree.first()
-            .and_then(|d| Context::detect(d.name(), d.block.is_some() || d.raw.is_some()))
-            .unwrap_or(Context::Main)
-    });
-    let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
-    // The lowering frees each upstream's and server's subtree once it is
-    // lowered, so the tree and the model are never both whole.
-    let (model, lower_diags) = model::nginx::lower(&mut tree, context, nginx_opts);
+    let (model, lower_diags) =
+        pipeline::parse_and_lower_nginx(db, files, &includes, opts, &mut diagnostics);
     diagnostics.extend(refused(lower_diags));
     diag::sort(&mut diagnostics);
     (model, diagnostics)

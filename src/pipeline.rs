@@ -1,11 +1,14 @@
-//! Loading HAProxy files: each section is keyword-checked and lowered as
-//! soon as the parser finishes it, so the whole syntax tree never exists;
-//! for large inputs the parser and the lowering run on two threads.
+//! Loading large inputs on two threads. HAProxy: each section is
+//! keyword-checked and lowered as soon as the parser finishes it, so the
+//! whole syntax tree never exists. nginx: the upstreams of the `http` and
+//! `stream` blocks are lowered as soon as each is read, the rest once the
+//! tree is whole (a `server` may use an upstream defined after it).
 
 use crate::diag::{self, Diagnostic};
 use crate::model::{self, Model};
 use crate::source::{self, SourceDb};
 use crate::syntax;
+use crate::syntax::nginx::{Context, IncludeMap};
 use crate::version::Version;
 use crate::{Options, refused};
 
@@ -128,4 +131,172 @@ fn parse_beside_lowering<'a>(
             lowering,
         }
     })
+}
+
+/// Parses nginx files already in `db` (their includes resolved in
+/// `includes`; syntax errors go to `diagnostics`) and lowers them.
+pub fn parse_and_lower_nginx(
+    db: &SourceDb,
+    files: &[source::FileId],
+    includes: &IncludeMap,
+    opts: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Model, Vec<Diagnostic>) {
+    let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
+    let (mut tree, streamed) = if size < LOWER_BESIDE_PARSER_BYTES {
+        let tree = syntax::nginx::parser::parse(db, files, includes, diagnostics);
+        (tree, Vec::new())
+    } else {
+        parse_beside_upstream_lowering(db, files, includes, diagnostics)
+    };
+    let context = opts.nginx_context.unwrap_or_else(|| {
+        tree.first()
+            .and_then(|d| Context::detect(d.name(), d.block.is_some() || d.raw.is_some()))
+            .unwrap_or(Context::Main)
+    });
+    let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
+    // The lowering frees each upstream's and server's subtree once it is
+    // lowered, so the tree and the model are never both whole.
+    model::nginx::lower(&mut tree, context, nginx_opts, streamed)
+}
+
+/// Parses on this thread while a second one lowers the upstreams the parser
+/// hands over (they need nothing from the rest of the tree).
+fn parse_beside_upstream_lowering<'a>(
+    db: &'a SourceDb,
+    files: &[source::FileId],
+    includes: &IncludeMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (
+    Vec<syntax::nginx::Directive<'a>>,
+    Vec<model::nginx::BlockUpstreams>,
+) {
+    const BATCH: usize = 256;
+    type Handed<'a> = (usize, model::Mode, syntax::nginx::Directive<'a>);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Handed<'a>>>(8);
+    // Lowered upstreams go back to be freed where they were allocated, so
+    // the parser reuses their memory.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<Handed<'a>>>();
+    std::thread::scope(|scope| {
+        let lowering = scope.spawn(move || {
+            let mut upstreams = model::nginx::StreamedUpstreams::default();
+            for batch in rx {
+                for (block, mode, d) in &batch {
+                    upstreams.add(*block, *mode, d);
+                }
+                // Only fails once the parsing side is gone; then drop it here.
+                let _ = done_tx.send(batch);
+            }
+            upstreams.into_blocks()
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut hand_over = |block: usize, outer: &str, d: syntax::nginx::Directive<'a>| {
+            let mode = if outer == "stream" {
+                model::Mode::Tcp
+            } else {
+                model::Mode::Http
+            };
+            batch.push((block, mode, d));
+            if batch.len() == BATCH {
+                // Only fails if the lowering thread panicked; join says so.
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                done_rx.try_iter().for_each(drop);
+            }
+        };
+        let tree = syntax::nginx::parser::parse_handing_over(
+            db,
+            files,
+            includes,
+            diagnostics,
+            Some(&mut hand_over),
+        );
+        let _ = tx.send(batch);
+        drop(tx);
+        let streamed = lowering
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (tree, streamed)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::nginx::{IncludeOptions, include, parser};
+
+    /// The model (in full) and the messages of the nginx files `files`
+    /// (name, text; the first is the main file), read with the upstreams
+    /// handed over to a second thread or kept in the tree.
+    fn nginx_lowered(files: &[(&str, &str)], hand_over: bool) -> (String, Vec<String>) {
+        let dir = std::env::temp_dir().join(format!(
+            "lbcheck-pipeline-{}-{hand_over}",
+            std::process::id()
+        ));
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            std::fs::write(path, text).expect("write");
+        }
+        let mut db = SourceDb::new();
+        let main = db.load(&dir.join(files[0].0)).expect("load");
+        let mut diags = Vec::new();
+        let opts = IncludeOptions {
+            prefix: dir.clone(),
+            root: None,
+        };
+        let includes = include::resolve(&mut db, &[main], &opts, &mut diags);
+        let (mut tree, streamed) = if hand_over {
+            parse_beside_upstream_lowering(&db, &[main], &includes, &mut diags)
+        } else {
+            (
+                parser::parse(&db, &[main], &includes, &mut diags),
+                Vec::new(),
+            )
+        };
+        let nginx_opts = model::nginx::NginxOptions::default();
+        let (model, lowered) = model::nginx::lower(&mut tree, Context::Main, nginx_opts, streamed);
+        diags.extend(lowered);
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        let messages = diags
+            .iter()
+            .map(|d| format!("{:?} {}", d.primary, d.message))
+            .collect();
+        (format!("{model:?}"), messages)
+    }
+
+    /// Upstreams lowered while the rest is parsed give the model and the
+    /// messages of lowering the whole tree: in `http` and `stream` (each its
+    /// own namespace), from included files, used before they are defined,
+    /// duplicated or nameless, in a block left open at the end, and not in a
+    /// top-level block (not lowered).
+    #[test]
+    fn upstreams_lowered_while_parsing_match_the_whole_tree() {
+        let main = "events { worker_connections 64; }\n\
+            http {\n\
+              server { listen 80; location / { proxy_pass http://late; } \
+                       location /b { proxy_pass http://shared; } }\n\
+              include conf.d/*.conf;\n\
+              upstream shared { server 10.0.0.1:80 weight=2; server 10.0.0.2:80 backup; }\n\
+              upstream shared { server 10.0.0.3:80; }\n\
+              upstream { server 10.0.0.4:80; }\n\
+              server { listen 81; location / { proxy_pass http://10.1.0.1:8080; } }\n\
+              upstream late { least_conn; server 10.0.0.5:80 max_fails=0; }\n\
+            }\n\
+            stream {\n\
+              upstream shared { server 10.2.0.1:5432; }\n\
+              server { listen 5432; proxy_pass shared; }\n\
+            }\n\
+            events { http { upstream nested { server 10.5.0.1:80; } } }\n\
+            http { upstream open { server 10.3.0.1:80;";
+        let included = "upstream from_include { hash $request_uri; server 10.4.0.1:80; }\n\
+            server { listen 82; location / { proxy_pass http://from_include; } }\n";
+        let files = [("nginx.conf", main), ("conf.d/a.conf", included)];
+        let whole = nginx_lowered(&files, false);
+        assert_eq!(nginx_lowered(&files, true), whole);
+        for name in ["late", "from_include", "10.1.0.1:8080", "open"] {
+            assert!(whole.0.contains(&format!("name: \"{name}\"")), "{name}");
+        }
+        assert!(!whole.0.contains("name: \"nested\""));
+        assert!(whole.1.iter().any(|m| m.contains("duplicate upstream")));
+    }
 }

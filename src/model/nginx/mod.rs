@@ -11,6 +11,8 @@ mod locations;
 mod tables;
 mod upstream;
 
+use std::sync::Arc;
+
 use foldhash::{HashMap, HashMapExt};
 
 pub use upstream::parse_nginx_time;
@@ -37,13 +39,23 @@ struct Lowering {
     diags: Vec<Diagnostic>,
     model: Model,
     /// Upstream names of the block being lowered (`http` and `stream` have
-    /// separate namespaces), with where each was defined.
-    upstreams: HashMap<String, Span>,
+    /// separate namespaces), with where each was defined; shared with the
+    /// lowering of the block's later servers.
+    upstreams: Arc<HashMap<String, Span>>,
     /// Literal addresses given a backend of their own, and those backends
     /// (they follow the block's upstreams in the model).
     implicit: HashMap<String, usize>,
     implicit_backends: Vec<Backend>,
+    /// Table values a variable target could not take as a backend because
+    /// no backend had their name yet (see [`Lowering::candidates`]).
+    unmatched_candidates: Vec<String>,
+    /// A block with this many `server`s or more lowers them in two halves
+    /// side by side.
+    split_servers: usize,
 }
+
+/// A block with fewer `server`s than this lowers them on one thread.
+const SPLIT_SERVERS: usize = 1024;
 
 /// How a `proxy_pass`-like argument names its destination.
 enum Destination {
@@ -87,13 +99,58 @@ impl Lowering {
             opts,
             diags: Vec::new(),
             model: Model::empty(SourceFormat::Nginx, None),
-            upstreams: HashMap::new(),
+            upstreams: Arc::default(),
             implicit: HashMap::new(),
             implicit_backends: Vec::new(),
+            unmatched_candidates: Vec::new(),
+            split_servers: SPLIT_SERVERS,
         }
     }
 
-    fn main(&mut self, body: &mut [Directive]) {
+    /// A lowering of later servers of the same block, beside this one: it
+    /// shares the upstream names and limits, and starts with no implicit
+    /// backends (see [`Lowering::join`]).
+    fn fork(&self) -> Lowering {
+        let mut fork = Lowering::new(self.opts);
+        fork.upstreams = Arc::clone(&self.upstreams);
+        fork.model.limits = self.model.limits.clone();
+        fork
+    }
+
+    /// Appends what `later` (a [`Lowering::fork`]) lowered, as if this
+    /// lowering had gone on to do it; false, with nothing changed, if a
+    /// variable target there would have taken a backend this one made.
+    fn join(&mut self, mut later: Lowering) -> bool {
+        if later
+            .unmatched_candidates
+            .iter()
+            .any(|v| self.implicit.contains_key(v.as_str()))
+        {
+            return false;
+        }
+        self.model
+            .entry_points
+            .append(&mut later.model.entry_points);
+        self.diags.append(&mut later.diags);
+        for b in later.implicit_backends {
+            if !self.implicit.contains_key(&b.name) {
+                self.implicit
+                    .insert(b.name.clone(), self.implicit_backends.len());
+                self.implicit_backends.push(b);
+            }
+        }
+        true
+    }
+
+    /// Lowers `server` blocks in order, freeing each subtree once lowered.
+    fn servers(&mut self, servers: &mut [&mut Directive], mode: Mode, tables: &Tables) {
+        for d in servers {
+            self.server(d.children(), d.span(), mode, tables);
+            d.block = None;
+        }
+    }
+
+    fn main(&mut self, body: &mut [Directive], mut streamed: Vec<BlockUpstreams>) {
         let limits = &mut self.model.limits;
         limits.worker_processes = Some(Sourced::built_in(Some(1)));
         limits.worker_connections = Some(Sourced::built_in(512));
@@ -116,6 +173,8 @@ impl Lowering {
                 _ => {}
             }
         }
+        // The k-th top-level block's upstreams were handed over as k.
+        let mut ordinal = 0;
         for d in body {
             let mode = match d.name() {
                 "http" => Mode::Http,
@@ -123,7 +182,9 @@ impl Lowering {
                 _ => continue,
             };
             if let Some(children) = &mut d.block {
-                self.block(children, mode);
+                let upstreams = streamed.get_mut(ordinal).map(std::mem::take);
+                self.block(children, mode, upstreams.unwrap_or_default());
+                ordinal += 1;
             }
         }
     }
@@ -136,12 +197,13 @@ impl Lowering {
         }
     }
 
-    /// An `http` or `stream` body. Its upstreams are lowered on one thread
-    /// while its tables and servers are on another: both halves walk tens
-    /// of thousands of blocks in a large config, and neither reads the
-    /// other's results beyond the upstream names, which are known first.
-    fn block(&mut self, body: &mut [Directive], mode: Mode) {
-        self.upstreams.clear();
+    /// An `http` or `stream` body, after `upstreams` (those of its upstreams
+    /// already lowered while it was parsed). The rest of its upstreams are
+    /// lowered on one thread while its tables and servers are on another:
+    /// both halves walk tens of thousands of blocks in a large config, and
+    /// neither reads the other's results beyond the upstream names, which
+    /// are known first.
+    fn block(&mut self, body: &mut [Directive], mode: Mode, mut upstreams: BlockUpstreams) {
         let mut to_lower = Vec::new();
         let mut others = Vec::new();
         for d in body.iter_mut() {
@@ -149,31 +211,27 @@ impl Lowering {
                 others.push(d);
                 continue;
             }
-            if self.upstream_name(d) {
+            if upstreams.name(d) {
                 to_lower.push(d);
             } else {
                 d.block = None;
             }
         }
+        let BlockUpstreams {
+            names,
+            mut backends,
+            name_diags,
+            diags: mut upstream_diags,
+        } = upstreams;
+        self.upstreams = Arc::new(names);
+        self.diags.extend(name_diags);
         let lower_upstreams = || {
-            let mut diags = Vec::new();
-            let backends: Vec<Backend> = to_lower
-                .into_iter()
-                .map(|d| {
-                    let name = d.arg(0).unwrap_or_default();
-                    let b = upstream::lower(
-                        name,
-                        d.span(),
-                        d.close_span(),
-                        d.children(),
-                        mode,
-                        &mut diags,
-                    );
-                    d.block = None;
-                    b
-                })
-                .collect();
-            (backends, diags)
+            backends.extend(to_lower.into_iter().map(|d| {
+                let b = lower_upstream(d, mode, &mut upstream_diags);
+                d.block = None;
+                b
+            }));
+            (backends, upstream_diags)
         };
         let lower_servers = || {
             let mut tables = Tables::default();
@@ -183,12 +241,31 @@ impl Lowering {
             {
                 tables.add(d, &mut self.diags);
             }
-            for d in others.into_iter() {
-                if d.name() == "server" && d.block.is_some() {
-                    self.server(d.children(), d.span(), mode, &tables);
-                    d.block = None;
-                }
+            let mut servers: Vec<&mut Directive> = others
+                .into_iter()
+                .filter(|d| d.name() == "server" && d.block.is_some())
+                .collect();
+            if servers.len() < self.split_servers {
+                self.servers(&mut servers, mode, &tables);
+                return;
             }
+            // Two halves side by side; in the rare case the later half
+            // would have read the earlier one's backends, it is done again.
+            let half = servers.len() / 2;
+            let (earlier, later) = servers.split_at_mut(half);
+            let mut fork = self.fork();
+            rayon::join(
+                || self.servers(earlier, mode, &tables),
+                || {
+                    for d in later.iter() {
+                        fork.server(d.children(), d.span(), mode, &tables);
+                    }
+                },
+            );
+            if !self.join(fork) {
+                self.servers(later, mode, &tables);
+            }
+            later.iter_mut().for_each(|d| d.block = None);
         };
         let ((backends, diags), ()) = rayon::join(lower_upstreams, lower_servers);
         self.diags.extend(diags);
@@ -199,27 +276,6 @@ impl Lowering {
             self.model.backends.extend(backends);
         }
         self.model.backends.append(&mut self.implicit_backends);
-    }
-
-    /// Records an upstream's name; false for one without a name or a
-    /// duplicate (reported), which is not lowered.
-    fn upstream_name(&mut self, d: &Directive) -> bool {
-        let Some(name) = d.arg(0) else {
-            self.diags
-                .push(Diagnostic::error("\"upstream\" needs a name").at(d.name_span()));
-            return false;
-        };
-        if let Some(first) = self.upstreams.get(name) {
-            self.diags.push(
-                Diagnostic::error(format!("duplicate upstream \"{name}\""))
-                    .code(crate::rules::routing::duplicate_name::DuplicateName::META.code)
-                    .at(d.arg_span(0))
-                    .related(*first, "first defined here"),
-            );
-            return false;
-        }
-        self.upstreams.insert(name.to_string(), d.arg_span(0));
-        true
     }
 
     fn classify(&mut self, d: &Directive, arg: &str, http: bool) -> Destination {
@@ -316,7 +372,7 @@ impl Lowering {
 
     /// Backends a variable target may name: through a table, or a `set`.
     fn candidates(
-        &self,
+        &mut self,
         expression: &str,
         http: bool,
         tables: &Tables,
@@ -336,14 +392,16 @@ impl Lowering {
                 .map(|(_, v)| (v.clone(), None))
                 .collect(),
         };
-        values
-            .into_iter()
-            .filter(|(v, _)| {
-                let name = v.split(':').next().unwrap_or(v);
-                self.upstreams.contains_key(name) || self.implicit.contains_key(v.as_str())
-            })
-            .map(|(backend, share)| Candidate { backend, share })
-            .collect()
+        let mut out = Vec::new();
+        for (backend, share) in values {
+            let name = backend.split(':').next().unwrap_or(&backend);
+            if self.upstreams.contains_key(name) || self.implicit.contains_key(backend.as_str()) {
+                out.push(Candidate { backend, share });
+            } else {
+                self.unmatched_candidates.push(backend);
+            }
+        }
+        out
     }
 
     fn listens(&mut self, body: &[Directive], mode: Mode, span: Span) -> Vec<Bind> {
@@ -549,18 +607,33 @@ fn parse_listen(addr: &str, flags: &[&str], span: Span) -> Bind {
     }
 }
 
-/// Lowers nginx directives standing in `context`.
+/// Lowers `tree` read in `context`; `streamed` has the upstreams of its
+/// top-level blocks handed over while it was parsed (used in the main
+/// context, the only one where they stand in top-level blocks).
 pub fn lower(
     tree: &mut [Directive],
     context: Context,
     opts: NginxOptions,
+    streamed: Vec<BlockUpstreams>,
+) -> (Model, Vec<Diagnostic>) {
+    lower_splitting(tree, context, opts, streamed, SPLIT_SERVERS)
+}
+
+/// [`lower`], splitting blocks with `split_servers` servers or more.
+fn lower_splitting(
+    tree: &mut [Directive],
+    context: Context,
+    opts: NginxOptions,
+    streamed: Vec<BlockUpstreams>,
+    split_servers: usize,
 ) -> (Model, Vec<Diagnostic>) {
     let mut l = Lowering::new(opts);
+    l.split_servers = split_servers;
     match context {
-        Context::Main => l.main(tree),
+        Context::Main => l.main(tree, streamed),
         Context::Events => l.events(tree),
-        Context::Http => l.block(tree, Mode::Http),
-        Context::Stream => l.block(tree, Mode::Tcp),
+        Context::Http => l.block(tree, Mode::Http, BlockUpstreams::default()),
+        Context::Stream => l.block(tree, Mode::Tcp, BlockUpstreams::default()),
         Context::Server => {
             let span = tree
                 .first()
@@ -626,10 +699,133 @@ pub fn lower(
     (l.model, l.diags)
 }
 
+/// The upstreams of one `http` or `stream` block, named and lowered in
+/// source order (`http` and `stream` have separate namespaces).
+#[derive(Default)]
+pub struct BlockUpstreams {
+    /// Each name with where it was defined.
+    names: HashMap<String, Span>,
+    backends: Vec<Backend>,
+    /// Missing and duplicate names.
+    name_diags: Vec<Diagnostic>,
+    /// What lowering the bodies found.
+    diags: Vec<Diagnostic>,
+}
+
+impl BlockUpstreams {
+    /// Records an upstream's name; false for one without a name or a
+    /// duplicate (reported), which is not lowered.
+    fn name(&mut self, d: &Directive) -> bool {
+        let Some(name) = d.arg(0) else {
+            self.name_diags
+                .push(Diagnostic::error("\"upstream\" needs a name").at(d.name_span()));
+            return false;
+        };
+        if let Some(first) = self.names.get(name) {
+            self.name_diags.push(
+                Diagnostic::error(format!("duplicate upstream \"{name}\""))
+                    .code(crate::rules::routing::duplicate_name::DuplicateName::META.code)
+                    .at(d.arg_span(0))
+                    .related(*first, "first defined here"),
+            );
+            return false;
+        }
+        self.names.insert(name.to_string(), d.arg_span(0));
+        true
+    }
+}
+
+/// Upstreams handed over by the parser, lowered as they come, per top-level
+/// block (see [`crate::syntax::nginx::parser::parse_handing_over`]).
+#[derive(Default)]
+pub struct StreamedUpstreams {
+    blocks: Vec<BlockUpstreams>,
+}
+
+impl StreamedUpstreams {
+    /// Names and lowers the upstream `d` of the `block`-th top-level block,
+    /// in `mode`.
+    pub fn add(&mut self, block: usize, mode: Mode, d: &Directive) {
+        if self.blocks.len() <= block {
+            self.blocks.resize_with(block + 1, BlockUpstreams::default);
+        }
+        let upstreams = &mut self.blocks[block];
+        if upstreams.name(d) {
+            let b = lower_upstream(d, mode, &mut upstreams.diags);
+            upstreams.backends.push(b);
+        }
+    }
+
+    pub fn into_blocks(self) -> Vec<BlockUpstreams> {
+        self.blocks
+    }
+}
+
+fn lower_upstream(d: &Directive, mode: Mode, diags: &mut Vec<Diagnostic>) -> Backend {
+    let name = d.arg(0).unwrap_or_default();
+    upstream::lower(name, d.span(), d.close_span(), d.children(), mode, diags)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::FileId;
+    use crate::source::{FileId, SourceDb};
+    use crate::syntax::nginx::{IncludeMap, parser};
+
+    /// The model (as JSON) and the messages of `text` lowered in the main
+    /// context, splitting blocks of `split_servers` servers or more.
+    fn lowered(text: &str, split_servers: usize) -> (String, Vec<String>) {
+        let mut db = SourceDb::new();
+        let id = db.add("t.conf", text.to_string());
+        let mut diags = Vec::new();
+        let mut tree = parser::parse(&db, &[id], &IncludeMap::default(), &mut diags);
+        let opts = NginxOptions::default();
+        let (model, lowered) =
+            lower_splitting(&mut tree, Context::Main, opts, Vec::new(), split_servers);
+        diags.extend(lowered);
+        let messages = diags
+            .iter()
+            .map(|d| format!("{:?} {}", d.primary, d.message))
+            .collect();
+        (format!("{model:?}"), messages)
+    }
+
+    /// Server blocks lowered in two halves give the model and messages of
+    /// one pass: literal addresses used in both halves get one backend, from
+    /// their first use; a variable target in the later half whose value only
+    /// the earlier half made a backend of still finds it (the later half is
+    /// then lowered again); errors keep their order.
+    #[test]
+    fn servers_lowered_in_two_halves_match_one_pass() {
+        for late_variable in [false, true] {
+            let mut text = String::from(
+                "http {\n map $host $pool { a.example 10.0.0.9:8080; default pool_a; }\n\
+                 upstream pool_a { server 10.0.0.1:80 weight=3; server 10.0.0.2:80; }\n",
+            );
+            for i in 0..1200 {
+                let pass = match i {
+                    3 => "http://10.0.0.9:8080".to_string(),
+                    900 if late_variable => "http://$pool".to_string(),
+                    i if i % 7 == 0 => "http://pool_a".to_string(),
+                    i if i % 11 == 0 => "http://pool_a:81".to_string(),
+                    i => format!("http://10.9.0.{}:80", i % 300),
+                };
+                text.push_str(&format!(
+                    " server {{ listen {}; server_name s{i}.example; \
+                     location / {{ proxy_pass {pass}; }} location /x {{ return 404; }} }}\n",
+                    8000 + i % 5
+                ));
+            }
+            text.push_str("}\n");
+            let one_pass = lowered(&text, usize::MAX);
+            assert_eq!(
+                lowered(&text, 2),
+                one_pass,
+                "late variable: {late_variable}"
+            );
+            assert!(one_pass.0.contains("\"10.0.0.9:8080\""));
+        }
+    }
 
     #[test]
     fn listen_addresses() {

@@ -99,10 +99,19 @@ struct Frame<'a> {
     unchecked: bool,
 }
 
+/// Takes the `upstream` blocks of top-level `http` and `stream` blocks as
+/// soon as each is read: with the ordinal of its top-level block among
+/// those (from 0), that block's name, and the upstream itself.
+pub type UpstreamSink<'a, 's> = dyn FnMut(usize, &str, Directive<'a>) + 's;
+
 struct Parser<'a, 'o> {
     db: &'a SourceDb,
     includes: &'o IncludeMap,
     diags: &'o mut Vec<Diagnostic>,
+    /// Where upstreams are handed over instead of kept in the tree.
+    upstreams: Option<&'o mut UpstreamSink<'a, 'o>>,
+    /// Top-level `http` and `stream` blocks opened so far.
+    top_blocks: usize,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -117,13 +126,15 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Parses one file; its top-level directives are returned (`parent` is
-    /// the block the file is included into).
+    /// the block the file is included into, `level` how many blocks are open
+    /// around it).
     fn file(
         &mut self,
         file: FileId,
         parent: Option<&str>,
         unchecked: bool,
         depth: usize,
+        level: usize,
     ) -> Vec<Directive<'a>> {
         let text = self.db.text(file);
         let mut lexer = Lexer::new(text);
@@ -152,7 +163,7 @@ impl<'a> Parser<'a, '_> {
                     let mut header = frame.header.expect("inner frames have a header");
                     header.block = Some(frame.children);
                     header.close = Some(at);
-                    stack.last_mut().expect("outer frame").children.push(header);
+                    self.close(header, parent, level, &mut stack);
                 }
                 Terminator::Semicolon(at) | Terminator::BlockStart(at) => {
                     let is_block = matches!(statement.term, Terminator::BlockStart(_));
@@ -205,7 +216,7 @@ impl<'a> Parser<'a, '_> {
                     }
                     let unchecked = stack.last().is_some_and(|f| f.unchecked);
                     if !is_block {
-                        self.simple(directive, parent, unchecked, depth, &mut stack);
+                        self.simple(directive, parent, unchecked, (depth, level), &mut stack);
                         continue;
                     }
                     if directive.name().ends_with("_by_lua_block") {
@@ -235,6 +246,9 @@ impl<'a> Parser<'a, '_> {
                     }
                     self.check(&directive, unchecked);
                     let unchecked = unchecked || directives::is_table_block(directive.name());
+                    if level + stack.len() == 1 && matches!(directive.name(), "http" | "stream") {
+                        self.top_blocks += 1;
+                    }
                     stack.push(Frame {
                         header: Some(directive),
                         children: Vec::new(),
@@ -261,7 +275,7 @@ impl<'a> Parser<'a, '_> {
             let frame = stack.pop().expect("len > 1");
             let mut header = frame.header.expect("header");
             header.block = Some(frame.children);
-            stack.last_mut().expect("outer").children.push(header);
+            self.close(header, parent, level, &mut stack);
         }
         stack.pop().map(|f| f.children).unwrap_or_default()
     }
@@ -274,7 +288,7 @@ impl<'a> Parser<'a, '_> {
         directive: Directive<'a>,
         parent: Option<&str>,
         unchecked: bool,
-        depth: usize,
+        (depth, level): (usize, usize),
         stack: &mut [Frame<'a>],
     ) {
         if directive.name() == "include" && directive.words.len() == 2 {
@@ -285,14 +299,36 @@ impl<'a> Parser<'a, '_> {
                 .get(directive.file, directive.words[0].start)
                 .unwrap_or(&[])
                 .to_vec();
+            let level = level + stack.len() - 1;
             for target in targets {
-                let children = self.file(target, parent, unchecked, depth + stack.len());
+                let children = self.file(target, parent, unchecked, depth + stack.len(), level);
                 stack.last_mut().expect("frame").children.extend(children);
             }
             return;
         }
         self.check(&directive, unchecked);
         stack.last_mut().expect("frame").children.push(directive);
+    }
+
+    /// Puts a finished block into its enclosing one, or hands it over if it
+    /// is an upstream of a top-level `http` or `stream` block.
+    fn close(
+        &mut self,
+        block: Directive<'a>,
+        parent: Option<&str>,
+        level: usize,
+        stack: &mut [Frame<'a>],
+    ) {
+        if let Some(sink) = self.upstreams.as_mut()
+            && level + stack.len() == 2
+            && block.name() == "upstream"
+            && let Some(outer @ ("http" | "stream")) = enclosing(stack).or(parent)
+            && let Some(ordinal) = self.top_blocks.checked_sub(1)
+        {
+            sink(ordinal, outer, block);
+            return;
+        }
+        stack.last_mut().expect("outer frame").children.push(block);
     }
 
     /// The keyword check of a directive the tree keeps, made as it is read
@@ -321,14 +357,29 @@ pub fn parse<'a>(
     includes: &IncludeMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Directive<'a>> {
+    parse_handing_over(db, files, includes, diags, None)
+}
+
+/// [`parse`], but the upstreams of top-level `http` and `stream` blocks go
+/// to `upstreams` as they are read instead of into the tree, so that they
+/// can be lowered while the rest is parsed.
+pub fn parse_handing_over<'a, 'o>(
+    db: &'a SourceDb,
+    files: &[FileId],
+    includes: &'o IncludeMap,
+    diags: &'o mut Vec<Diagnostic>,
+    upstreams: Option<&'o mut UpstreamSink<'a, 'o>>,
+) -> Vec<Directive<'a>> {
     let mut parser = Parser {
         db,
         includes,
         diags,
+        upstreams,
+        top_blocks: 0,
     };
     let mut out = Vec::new();
     for &f in files {
-        out.extend(parser.file(f, None, false, 0));
+        out.extend(parser.file(f, None, false, 0, 0));
     }
     out
 }
