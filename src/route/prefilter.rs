@@ -13,6 +13,12 @@ use crate::model::{Condition, MatchMethod, Predicate, Route};
 #[derive(Debug, Clone, Default)]
 pub struct RouteFilter {
     each: Vec<Prefilter>,
+    /// Whether the indexes below are built: a short list is scanned.
+    indexed: bool,
+    /// In a scanned list, the keys of the routes whose prefilter has none
+    /// but whose condition does (an OR of a host and a path, ...), as the
+    /// index would have them.
+    scanned_keys: Vec<(usize, Vec<Key>)>,
     /// Routes that need one of their hosts, under each host.
     by_host: foldhash::HashMap<String, Vec<usize>>,
     /// Routes that need one of their path prefixes, under each prefix.
@@ -24,17 +30,30 @@ pub struct RouteFilter {
 }
 
 /// One thing a request can have that lets it meet a route.
+#[derive(Debug, Clone)]
 enum Key {
     Host(String),
     PathPrefix(String),
 }
 
+/// Entry points with at most this many routes are scanned, not indexed:
+/// an nginx config has tens of thousands of servers with a few locations.
+const SCANNED_ROUTES: usize = 16;
+
 impl RouteFilter {
     pub fn new(routes: &[Route]) -> RouteFilter {
         let mut filter = RouteFilter {
             each: routes.iter().map(|r| Prefilter::of(&r.condition)).collect(),
+            indexed: routes.len() > SCANNED_ROUTES,
             ..RouteFilter::default()
         };
+        if !filter.indexed {
+            filter.scanned_keys = (0..routes.len())
+                .filter(|&i| filter.each[i].keys().is_none())
+                .filter_map(|i| Some((i, keys(&routes[i].condition)?)))
+                .collect();
+            return filter;
+        }
         for (i, r) in routes.iter().enumerate() {
             // The route's own constraint gives the keys; only a condition
             // without one (an OR of a host and a path, ...) is looked into.
@@ -62,8 +81,21 @@ impl RouteFilter {
     }
 
     /// The routes a request with this (lowercase) host and path may meet,
-    /// in route order: exactly those whose [`Prefilter`] lets it through.
+    /// in route order: those whose [`Prefilter`] lets it through and, for
+    /// a condition that gives keys its prefilter does not, that has one.
     pub fn candidates(&self, host: Option<&str>, path: &str) -> Vec<usize> {
+        if !self.indexed {
+            let has_key = |i: usize| match self.scanned_keys.iter().find(|(j, _)| *j == i) {
+                None => true,
+                Some((_, keys)) => keys.iter().any(|key| match key {
+                    Key::Host(h) => host == Some(h.as_str()),
+                    Key::PathPrefix(p) => path.starts_with(p.as_str()),
+                }),
+            };
+            return (0..self.each.len())
+                .filter(|&i| has_key(i) && self.each[i].may_match(host, path))
+                .collect();
+        }
         let mut found = self.open.clone();
         if let Some(list) = host.and_then(|h| self.by_host.get(h)) {
             found.extend(list);
@@ -241,5 +273,57 @@ mod tests {
             Prefilter::of(&Condition::Or(Vec::new())),
             Prefilter::default()
         );
+    }
+
+    /// Short lists are scanned and long ones indexed; both give, in order,
+    /// the same routes a request may meet.
+    #[test]
+    fn scanned_and_indexed_lists_give_the_routes_a_request_may_meet() {
+        let exact_path = |prefix: &str| {
+            let mut c = pred("path", Some(MatchMethod::Beg), &[prefix]);
+            if let Condition::Pred(p) = &mut c {
+                p.ignore_case = false;
+            }
+            c
+        };
+        let condition = |i: usize| match i % 5 {
+            0 => pred("hdr(host)", None, &[&format!("h{}.example", i % 3)]),
+            1 => exact_path(&format!("/p{}/", i % 4)),
+            2 => Condition::Or(vec![
+                pred("hdr(host)", None, &["h1.example"]),
+                exact_path("/p2/"),
+            ]),
+            3 => pred("src", None, &["10.0.0.0/8"]),
+            _ => Condition::Always,
+        };
+        let route = |i: usize| Route {
+            kind: crate::model::RouteKind::UseBackend,
+            condition: condition(i),
+            target: crate::model::Target::Terminal {
+                action: String::new(),
+            },
+            span: crate::source::Span::new(crate::source::FileId::new(0), 0..0),
+            uncertain: false,
+        };
+        // The first SCANNED_ROUTES routes of a longer list, scanned and
+        // indexed (the longer list, its candidates cut to them).
+        let routes: Vec<Route> = (0..60).map(route).collect();
+        let indexed = RouteFilter::new(&routes);
+        let scanned = RouteFilter::new(&routes[..SCANNED_ROUTES]);
+        assert!(indexed.indexed && !scanned.indexed);
+        for host in [None, Some("h0.example"), Some("h1.example"), Some("x")] {
+            for path in ["/", "/p0/a", "/p2/", "/p3/x/y"] {
+                let mut expected = indexed.candidates(host, path);
+                expected.retain(|&i| i < SCANNED_ROUTES);
+                assert_eq!(scanned.candidates(host, path), expected, "{host:?} {path}");
+                assert!(
+                    expected
+                        .iter()
+                        .all(|&i| indexed.each[i].may_match(host, path))
+                );
+            }
+        }
+        // An OR of a host and a path: neither alone narrows it, together they do.
+        assert_eq!(scanned.candidates(None, "/"), [3, 4, 8, 9, 13, 14]);
     }
 }
