@@ -50,8 +50,13 @@ pub fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    let total = args.input.paths.len();
     let mut base = CheckOptions {
-        load: options(&args.input),
+        load: lbcheck::Options {
+            // Configs are checked side by side: one thread each.
+            one_thread: total > 1,
+            ..options(&args.input)
+        },
         haproxy_version: args.input.haproxy_version,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -75,7 +80,6 @@ pub fn check(args: CheckArgs) -> ExitCode {
         }
     }
     let explicit = args.policy.is_some();
-    let total = args.input.paths.len();
     // Progress for long runs, on a terminal only.
     let progress = total > 1 && std::io::stderr().is_terminal();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -334,7 +338,11 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         Err(code) => return code,
     };
     let opts = CheckOptions {
-        load: options(&args.input),
+        load: lbcheck::Options {
+            // The two sides load side by side: one thread each.
+            one_thread: true,
+            ..options(&args.input)
+        },
         haproxy_version: args.input.haproxy_version,
         policy,
         traffic,

@@ -63,6 +63,10 @@ pub struct Options {
     pub allow_include_outside: bool,
     /// CPUs of the target machine (resolves nginx `worker_processes auto`).
     pub cpus: Option<u64>,
+    /// Parse and lower on the calling thread, never beside it: for loads
+    /// that already run side by side (a diff's two sides, many configs),
+    /// where a thread of their own would only compete for the cores.
+    pub one_thread: bool,
 }
 
 /// A loaded configuration: its sources, its model, and what was found on the way.

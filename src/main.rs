@@ -77,6 +77,7 @@ pub(crate) fn options(input: &InputArgs) -> lbcheck::Options {
         nginx_prefix: input.prefix.clone(),
         allow_include_outside: input.allow_include_outside,
         cpus: input.cpus,
+        one_thread: false,
     }
 }
 

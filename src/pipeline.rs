@@ -31,7 +31,7 @@ pub fn lower_haproxy(
     };
     let version = opts.haproxy_version;
     let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let parsed = if size < LOWER_BESIDE_PARSER_BYTES {
+    let parsed = if size < LOWER_BESIDE_PARSER_BYTES || opts.one_thread {
         let mut lowering = model::haproxy::Lowering::new(version);
         lowering.reserve_backends(backend_headers(db, files));
         let mut checked = Vec::new();
@@ -143,7 +143,7 @@ pub fn parse_and_lower_nginx(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Model, Vec<Diagnostic>) {
     let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let (mut tree, streamed) = if size < LOWER_BESIDE_PARSER_BYTES {
+    let (mut tree, streamed) = if size < LOWER_BESIDE_PARSER_BYTES || opts.one_thread {
         let tree = syntax::nginx::parser::parse(db, files, includes, diagnostics);
         (tree, Vec::new())
     } else {

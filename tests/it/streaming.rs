@@ -1,6 +1,6 @@
-//! Large HAProxy inputs are lowered section by section on a second thread
-//! while the parser reads on: the model and diagnostics must be exactly
-//! those of parsing the whole tree first and lowering it afterwards.
+//! Large inputs are lowered on a second thread while the parser reads on
+//! (HAProxy: section by section; nginx: each upstream): the model and
+//! diagnostics must be exactly those of loading on one thread.
 
 use lbcheck::source::SourceDb;
 
@@ -66,5 +66,85 @@ fn lowering_beside_the_parser_gives_the_model_of_the_whole_tree() {
     assert!(
         diags.iter().any(|d| d.message.contains("bogus-keyword")),
         "{diags:#?}"
+    );
+    let one_thread = lbcheck::Options {
+        one_thread: true,
+        ..Default::default()
+    };
+    let (model_one, diags_one) = lbcheck::lower_haproxy(&db, &[id], &one_thread);
+    assert_eq!(format!("{model_one:?}"), format!("{model:?}"));
+    assert_eq!(codes(&diags_one), codes(&diags));
+}
+
+fn messages(d: &[lbcheck::diag::Diagnostic]) -> Vec<String> {
+    d.iter()
+        .map(|d| format!("{:?} {}", d.primary, d.message))
+        .collect()
+}
+
+/// An nginx config well over that size, with upstreams before and after
+/// the servers that use them, a duplicate, a typo inside an upstream, and a
+/// `stream` block with its own namespace.
+fn big_nginx_config() -> String {
+    let mut cfg = String::from("events { worker_connections 1024; }\nhttp {\n");
+    let upstream = |u: usize| {
+        format!(
+            "    upstream pool_{u} {{\n        least_conn;\n        server 10.{}.{}.1:8080 weight={} max_fails=2;\n        server 10.{}.{}.2:8080;\n        server 10.{}.{}.3:8080 backup;\n{}    }}\n",
+            u / 250,
+            u % 250,
+            1 + u % 5,
+            u / 250,
+            u % 250,
+            u / 250,
+            u % 250,
+            if u.is_multiple_of(1999) {
+                "        keepaliv 8;\n"
+            } else {
+                ""
+            }
+        )
+    };
+    (0..3000).for_each(|u| cfg += &upstream(u));
+    cfg += "    upstream pool_7 { server 10.99.0.1:80; }\n";
+    for s in 0..2000 {
+        cfg += &format!(
+            "    server {{\n        listen {};\n        server_name s{s}.example.com;\n        location / {{ proxy_pass http://pool_{}; }}\n        location /static/ {{ proxy_pass http://10.200.{}.9:80; }}\n    }}\n",
+            8000 + s % 4,
+            (s * 7) % 6000,
+            s % 100
+        );
+    }
+    (3000..6000).for_each(|u| cfg += &upstream(u));
+    cfg += "}\nstream {\n    upstream pool_7 { server 10.98.0.1:5432; }\n    server { listen 5432; proxy_pass pool_7; }\n}\n";
+    cfg
+}
+
+#[test]
+fn nginx_upstreams_lowered_beside_the_parser_give_the_one_thread_model() {
+    let text = big_nginx_config();
+    assert!(text.len() > 1 << 20, "{} bytes", text.len());
+    let load = |opts: &lbcheck::Options| {
+        let mut db = SourceDb::new();
+        let id = db.add("big.conf", text.clone());
+        let (model, diags) = lbcheck::lower_nginx(&mut db, &[id], opts);
+        (format!("{model:?}"), messages(&diags))
+    };
+    let beside = load(&lbcheck::Options::default());
+    let one_thread = load(&lbcheck::Options {
+        one_thread: true,
+        ..Default::default()
+    });
+    assert_eq!(beside, one_thread);
+    assert!(
+        beside
+            .1
+            .iter()
+            .any(|m| m.contains("duplicate upstream \"pool_7\""))
+    );
+    assert!(
+        beside
+            .1
+            .iter()
+            .any(|m| m.contains("unknown directive \"keepaliv\""))
     );
 }
