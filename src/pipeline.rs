@@ -223,6 +223,7 @@ fn parse_beside_upstream_lowering<'a>(
 mod tests {
     use super::*;
     use crate::syntax::nginx::{IncludeOptions, include, parser};
+    use proptest::prelude::*;
 
     /// The model (in full) and the messages of the nginx files `files`
     /// (name, text; the first is the main file), read with the upstreams
@@ -298,5 +299,89 @@ mod tests {
         }
         assert!(!whole.0.contains("name: \"nested\""));
         assert!(whole.1.iter().any(|m| m.contains("duplicate upstream")));
+    }
+
+    /// The model and messages of `text` read with the upstreams handed over
+    /// and every block's servers lowered in two halves, or neither.
+    fn nginx_text_lowered(text: &str, concurrent: bool) -> (String, Vec<String>) {
+        let mut db = SourceDb::new();
+        let id = db.add("t.conf", text.to_string());
+        let mut diags = Vec::new();
+        let includes = IncludeMap::default();
+        let (mut tree, streamed, split_servers) = if concurrent {
+            let (tree, streamed) =
+                parse_beside_upstream_lowering(&db, &[id], &includes, &mut diags);
+            (tree, streamed, 2)
+        } else {
+            let tree = parser::parse(&db, &[id], &includes, &mut diags);
+            (tree, Vec::new(), usize::MAX)
+        };
+        let context = tree
+            .first()
+            .and_then(|d| Context::detect(d.name(), d.block.is_some()))
+            .unwrap_or(Context::Main);
+        let opts = model::nginx::NginxOptions::default();
+        let (model, lowered) =
+            model::nginx::lower_splitting(&mut tree, context, opts, streamed, split_servers);
+        diags.extend(lowered);
+        let messages = diags
+            .iter()
+            .map(|d| format!("{:?} {}", d.primary, d.message))
+            .collect();
+        (format!("{model:?}"), messages)
+    }
+
+    /// A random nginx config: top-level blocks of upstreams (names and
+    /// addresses from small sets, so they repeat), servers passing to them,
+    /// to literal addresses or through a map, and maps; sometimes cut short.
+    fn nginx_config() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec!["a", "b", "c", ""]);
+        let address = (0..4u8).prop_map(|i| format!("10.0.0.{i}:80"));
+        let target = prop_oneof![
+            name.clone().prop_map(|n| format!("http://{n}")),
+            address.clone().prop_map(|a| format!("http://{a}")),
+            Just("http://$pool".to_string()),
+        ];
+        let item = prop_oneof![
+            (name.clone(), prop::collection::vec(address.clone(), 0..3)).prop_map(
+                |(n, servers)| {
+                    let servers: String = servers.iter().map(|a| format!("server {a}; ")).collect();
+                    format!("upstream {n} {{ {servers}}}\n")
+                }
+            ),
+            (0..2u8, prop::collection::vec(target, 1..3)).prop_map(|(port, targets)| {
+                let locations: String = targets
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| format!("location /{i}/ {{ proxy_pass {t}; }} "))
+                    .collect();
+                format!("server {{ listen 8{port}; {locations}}}\n")
+            }),
+            (name.clone(), address.clone()).prop_map(|(n, a)| {
+                format!("map $host $pool {{ x.example {n}; default {a}; }}\n")
+            }),
+        ];
+        let block = (
+            prop::sample::select(vec!["http", "stream", "events"]),
+            prop::collection::vec(item, 0..8),
+        )
+            .prop_map(|(kind, items)| format!("{kind} {{\n{}}}\n", items.concat()));
+        (prop::collection::vec(block, 1..4), 0..40usize).prop_map(|(blocks, cut)| {
+            let text = blocks.concat();
+            // Now and then a config that ends inside a block.
+            match text.len().checked_sub(cut).filter(|_| cut % 7 == 0) {
+                Some(end) if text.is_char_boundary(end) => text[..end].to_string(),
+                _ => text,
+            }
+        })
+    }
+
+    proptest! {
+        /// Loading concurrently (upstreams beside the parser, servers in
+        /// halves) gives the model and messages of loading in order.
+        #[test]
+        fn concurrent_nginx_loading_matches_loading_in_order(text in nginx_config()) {
+            prop_assert_eq!(nginx_text_lowered(&text, true), nginx_text_lowered(&text, false));
+        }
     }
 }

@@ -620,7 +620,7 @@ pub fn lower(
 }
 
 /// [`lower`], splitting blocks with `split_servers` servers or more.
-fn lower_splitting(
+pub(crate) fn lower_splitting(
     tree: &mut [Directive],
     context: Context,
     opts: NginxOptions,
