@@ -3,7 +3,9 @@
 //! structure, and block-versus-simple for the directives whose form is known.
 //!
 //! Nesting is handled with an explicit stack and bounded, so a hostile file
-//! of ten thousand `{` gets an error, not a stack overflow.
+//! of ten thousand `{` gets an error, not a stack overflow. The upstreams of
+//! top-level `http` and `stream` blocks may be handed over as they are read
+//! ([`parse_handing_over`]), for lowering beside the parser.
 
 use super::ast::Directive;
 use super::directives;
@@ -216,7 +218,7 @@ impl<'a> Parser<'a, '_> {
                     }
                     let unchecked = stack.last().is_some_and(|f| f.unchecked);
                     if !is_block {
-                        self.simple(directive, parent, unchecked, (depth, level), &mut stack);
+                        self.simple(directive, parent, unchecked, depth, level, &mut stack);
                         continue;
                     }
                     if directive.name().ends_with("_by_lua_block") {
@@ -282,13 +284,15 @@ impl<'a> Parser<'a, '_> {
 
     /// A `;` directive; an `include` is replaced by the included files
     /// (`parent`: the block this file is included into; `unchecked`: the
-    /// directive stands within a table block).
+    /// directive stands within a table block; `level`: blocks open around
+    /// this file).
     fn simple(
         &mut self,
         directive: Directive<'a>,
         parent: Option<&str>,
         unchecked: bool,
-        (depth, level): (usize, usize),
+        depth: usize,
+        level: usize,
         stack: &mut [Frame<'a>],
     ) {
         if directive.name() == "include" && directive.words.len() == 2 {
