@@ -3,7 +3,7 @@
 //! `upstream`s and the tables (`map`, `split_clients`, `geo`) of an `http`
 //! or `stream` block are read first, so a `server` block may use one defined
 //! after it. Each `server` block is an entry point; its location tree becomes
-//! ordered routes ([`locations`]); a `proxy_pass` (and kin) names an
+//! ordered routes (`locations`); a `proxy_pass` (and kin) names an
 //! upstream, an address (an implicit one-server backend), or a variable
 //! (a dynamic target whose candidates come from the tables).
 

@@ -3,7 +3,7 @@
 //!
 //! The names were gathered from HAProxy's keyword matrix and keyword
 //! registrations across versions 2.0 to 3.5: a keyword any of them knows is
-//! accepted here, except the removed ones in [`REMOVED`], which HAProxy now
+//! accepted here, except the removed ones in `REMOVED`, which HAProxy now
 //! refuses with a hint that lbcheck repeats. Each keyword records the
 //! version that introduced it, so a config can be checked against the HAProxy
 //! it will run on.

@@ -1,7 +1,7 @@
 //! Cuts HAProxy files into sections, following `.if` blocks.
 //!
 //! Works line by line as HAProxy does: each line is split into words by the
-//! [`lexer`](super::lexer); conditional directives are followed (a branch
+//! [`lexer`]; conditional directives are followed (a branch
 //! whose condition cannot be decided is kept and its lines marked
 //! uncertain); a section keyword opens a section; any other line belongs to
 //! the open section. An error on one line is reported and parsing goes on at
