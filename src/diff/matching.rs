@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use foldhash::{HashMap, HashMapExt, HashSet};
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -572,12 +573,31 @@ impl std::fmt::Display for ServerEntity<'_> {
 }
 
 /// Every entity change between the two models.
+/// What `each` pushes for every item, in item order; the items are taken
+/// in parallel chunks (a large config has tens of thousands of backends).
+pub(crate) fn in_order<T: Sync, U: Send>(
+    items: &[T],
+    each: impl Fn(&T, &mut Vec<U>) + Sync,
+) -> Vec<U> {
+    const CHUNK: usize = 512;
+    let parts: Vec<Vec<U>> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            chunk.iter().for_each(|item| each(item, &mut out));
+            out
+        })
+        .collect();
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| all.extend(part));
+    all
+}
+
 pub fn changes(sides: &Sides) -> Vec<Change> {
-    let mut out = Vec::new();
     let (old, new) = (sides.old, sides.new);
     let word = new.format.backend_word();
     let pairs = &sides.backends;
-    for &(i, j, renamed) in pairs {
+    let mut out = in_order(pairs, |&(i, j, renamed), out| {
         if renamed {
             out.push(Change {
                 kind: ChangeKind::Renamed,
@@ -589,8 +609,8 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
                 new: Some(place(sides.new_db, new.backends[j].span)),
             });
         }
-        backend_changes(sides, &old.backends[i], &new.backends[j], &mut out);
-    }
+        backend_changes(sides, &old.backends[i], &new.backends[j], out);
+    });
     let mut old_paired = vec![false; old.backends.len()];
     let mut new_paired = vec![false; new.backends.len()];
     for &(i, j, _) in pairs {
@@ -610,20 +630,20 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
         entry_index(&old.entry_points),
         entry_index(&new.entry_points),
     );
-    for e in &old.entry_points {
+    out.extend(in_order(&old.entry_points, |e, out| {
         match new_names
             .get(e.name.as_str())
             .map(|&j| &new.entry_points[j])
         {
-            Some(n) => entry_changes(sides, e, n, &mut out),
+            Some(n) => entry_changes(sides, e, n, out),
             None => sides.presence(
-                &mut out,
+                out,
                 ChangeKind::Removed,
                 format!("entry point {}", e.name),
                 e.span,
             ),
         }
-    }
+    }));
     for n in &new.entry_points {
         if !old_names.contains_key(n.name.as_str()) {
             sides.presence(

@@ -151,9 +151,8 @@ fn expected_connections(list: &[Option<crate::expected::Expected>], i: usize) ->
 
 fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
     let (mo, mn) = (sides.old, sides.new);
-    let mut out = Vec::new();
     let word = mn.format.backend_word();
-    for &(i, j, _) in &sides.backends {
+    let mut out = matching::in_order(&sides.backends, |&(i, j, _), out| {
         let (before, before_n1) = backend_capacity(&mo.backends[i]);
         let (after, after_n1) = backend_capacity(&mn.backends[j]);
         if before != after || before_n1 != after_n1 {
@@ -166,7 +165,7 @@ fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
                 expected: expected_connections(&new.expected.backends, j),
             });
         }
-    }
+    });
     let old_names = matching::entry_index(&mo.entry_points);
     for (j, e) in mn.entry_points.iter().enumerate() {
         let Some(o) = old_names.get(e.name.as_str()).map(|&i| &mo.entry_points[i]) else {
