@@ -1,6 +1,7 @@
 //! Pipeline benchmarks on configs from `../shared/bench/gen_configs.py`
 //! (1k, 10k and 50k backends/upstreams, HAProxy and nginx): tokenize,
-//! parse, lower, check (every rule), and diff against the same config with
+//! parse (the syntax tree alone), lower (parse and model), every rule on a
+//! loaded model, check (all of it), and diff against the same config with
 //! the generator's injected problems.
 //!
 //! cargo bench --bench pipeline
@@ -12,6 +13,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use lbcheck::check::{CheckOptions, check};
 use lbcheck::source::SourceDb;
 use lbcheck::syntax::haproxy::lexer::{Env, lex_line};
+use lbcheck::syntax::nginx::lexer::{Lexer, Terminator};
 
 const SIZES: [usize; 3] = [1_000, 10_000, 50_000];
 
@@ -87,7 +89,42 @@ fn bench(c: &mut Criterion, kind: &str) {
                 })
             });
         }
+        if kind == "nginx" {
+            group.bench_with_input(BenchmarkId::new("tokenize", n), &text, |b, text| {
+                b.iter(|| {
+                    let mut lexer = Lexer::new(text);
+                    let mut words = 0;
+                    while let Ok(s) = lexer.next_statement() {
+                        if s.term == Terminator::Eof {
+                            break;
+                        }
+                        words += s.words.len();
+                    }
+                    words
+                })
+            });
+        }
         let opts = lbcheck::Options::default();
+        group.bench_function(BenchmarkId::new("parse", n), |b| {
+            let mut db = SourceDb::new();
+            let id = db.add("bench", text.clone());
+            b.iter(|| {
+                if kind == "haproxy" {
+                    let parse_opts = lbcheck::syntax::haproxy::ParseOptions {
+                        env: Env::Unresolved,
+                        version: opts.haproxy_version,
+                    };
+                    lbcheck::syntax::haproxy::parse(&db, &[id], &parse_opts)
+                        .0
+                        .sections
+                        .len()
+                } else {
+                    let mut diags = Vec::new();
+                    let includes = lbcheck::syntax::nginx::IncludeMap::default();
+                    lbcheck::syntax::nginx::parser::parse(&db, &[id], &includes, &mut diags).len()
+                }
+            })
+        });
         group.bench_function(BenchmarkId::new("lower", n), |b| {
             b.iter(|| {
                 let mut db = SourceDb::new();
@@ -98,6 +135,18 @@ fn bench(c: &mut Criterion, kind: &str) {
                     lbcheck::lower_nginx(&mut db, &[id], &opts)
                 };
                 model.backends.len()
+            })
+        });
+        let loaded = lbcheck::load(std::slice::from_ref(&path), &opts).unwrap();
+        let shares = lbcheck::all_shares(&loaded.model, &lbcheck::WhatIf::default()).unwrap();
+        let policy = lbcheck::policy::Policy::default();
+        let expected = lbcheck::expected::compute(&loaded.model, None);
+        group.bench_function(BenchmarkId::new("rules", n), |b| {
+            b.iter(|| {
+                let cx = lbcheck::rules::Context::new(&loaded.model, &shares, &policy, &expected);
+                let mut out = Vec::new();
+                lbcheck::rules::run(&cx, |_| true, &mut out);
+                out.len()
             })
         });
         let copts = CheckOptions::default();
