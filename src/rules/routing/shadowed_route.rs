@@ -1,3 +1,5 @@
+use std::fmt::Write;
+
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, RouteKind};
@@ -31,6 +33,10 @@ declare_rule! {
 
 /// A condition every request meets: always, or a test every path passes
 /// (a prefix of `/`, a regex such as `^/`).
+/// Entry points with more routes than this find repeated conditions through
+/// a hash map; shorter lists are searched.
+const INDEXED_ROUTES: usize = 16;
+
 fn matches_everything(c: &Condition) -> bool {
     match c {
         Condition::Always => true,
@@ -55,20 +61,41 @@ impl Rule for ShadowedRoute {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        // Every route's condition as text, in one buffer reused from one
+        // entry point to the next (nginx configs have tens of thousands).
+        let mut texts = String::new();
+        let mut bounds: Vec<std::ops::Range<usize>> = Vec::new();
         for e in &cx.model.entry_points {
-            // One pass: the first route that takes everything, and the first
-            // route seen with each condition.
-            let mut catch_all: Option<usize> = None;
-            let mut first_with: foldhash::HashMap<String, usize> = Default::default();
-            for (j, later) in e.routes.iter().enumerate() {
-                let key = later.condition.to_string();
-                let skip = later.kind == RouteKind::Default || later.uncertain;
-                let same = first_with.get(&key).copied();
-                if !later.uncertain {
-                    first_with.entry(key).or_insert(j);
-                    if catch_all.is_none() && matches_everything(&later.condition) {
-                        catch_all = Some(j);
+            texts.clear();
+            bounds.clear();
+            for r in &e.routes {
+                let start = texts.len();
+                let _ = write!(texts, "{}", r.condition);
+                bounds.push(start..texts.len());
+            }
+            let text = |j: usize| &texts[bounds[j].clone()];
+            // The first route (not uncertain) with each condition: looked up
+            // in a long list, searched in a short one.
+            let first_with: Option<foldhash::HashMap<&str, usize>> =
+                (e.routes.len() > INDEXED_ROUTES).then(|| {
+                    let mut first = foldhash::HashMap::default();
+                    for j in (0..e.routes.len()).filter(|&j| !e.routes[j].uncertain) {
+                        first.entry(text(j)).or_insert(j);
                     }
+                    first
+                });
+            let earlier_same = |j: usize| match &first_with {
+                Some(first) => first.get(text(j)).copied().filter(|&i| i < j),
+                None => (0..j).find(|&i| !e.routes[i].uncertain && text(i) == text(j)),
+            };
+            // One pass: the first route that takes everything, and the first
+            // earlier route with the same condition.
+            let mut catch_all: Option<usize> = None;
+            for (j, later) in e.routes.iter().enumerate() {
+                let skip = later.kind == RouteKind::Default || later.uncertain;
+                let same = earlier_same(j);
+                if !later.uncertain && catch_all.is_none() && matches_everything(&later.condition) {
+                    catch_all = Some(j);
                 }
                 if skip {
                     continue;
