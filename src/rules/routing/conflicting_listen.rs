@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -49,6 +50,15 @@ fn overlap(a: &Bind, b: &Bind) -> bool {
 }
 
 /// Which entry points bind each port, so only those are compared.
+/// `name` in ASCII lowercase, borrowed when it already is (as most are).
+fn lowercase(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 fn by_port(cx: &Context) -> HashMap<u16, Vec<usize>> {
     let mut map: HashMap<u16, Vec<usize>> = HashMap::new();
     for (i, e) in cx.model.entry_points.iter().enumerate() {
@@ -79,21 +89,17 @@ impl Rule for ConflictingListen {
         for (_, list) in ports {
             // Among the entry points on a port: nginx servers clash on a shared
             // name; first come, first served.
-            let mut names: HashMap<(EntryKind, String), usize> = HashMap::new();
+            let mut names: HashMap<(EntryKind, Cow<str>), usize> = HashMap::new();
             for j in list {
                 let later = &entries[j];
-                let keys: Vec<String> = if later.kind == EntryKind::HttpServer {
+                let keys: Vec<Cow<str>> = if later.kind == EntryKind::HttpServer {
                     if later.server_names.is_empty() {
-                        vec![String::new()]
+                        vec![Cow::Borrowed("")]
                     } else {
-                        later
-                            .server_names
-                            .iter()
-                            .map(|n| n.to_ascii_lowercase())
-                            .collect()
+                        later.server_names.iter().map(|n| lowercase(n)).collect()
                     }
                 } else {
-                    vec![String::new()]
+                    vec![Cow::Borrowed("")]
                 };
                 for key in keys {
                     // The key moves into the map; a clash (rare) copies it back.
@@ -119,7 +125,7 @@ impl Rule for ConflictingListen {
                         let name = if key.is_empty() {
                             "\"\"".to_string()
                         } else {
-                            key
+                            key.into_owned()
                         };
                         format!(
                             "server name {name} on {} is claimed twice: nginx ignores this server block for it",
