@@ -35,6 +35,8 @@ pub mod version;
 use std::path::{Path, PathBuf};
 
 pub use pipeline::lower_haproxy;
+#[doc(hidden)]
+pub use pipeline::nginx_loading_orders_differ;
 
 use detect::InputFormat;
 use diag::Diagnostic;
