@@ -238,7 +238,7 @@ pub fn nginx_loading_orders_differ(text: &str) -> Option<(String, String)> {
 
 /// The model and messages of `text` read with the upstreams handed over
 /// and every block's servers lowered in two halves, or neither.
-fn nginx_lowered_as(text: &str, concurrent: bool) -> (String, Vec<String>) {
+pub(crate) fn nginx_lowered_as(text: &str, concurrent: bool) -> (String, Vec<String>) {
     let mut db = SourceDb::new();
     let id = db.add("t.conf", text.to_string());
     let mut diags = Vec::new();
@@ -255,6 +255,11 @@ fn nginx_lowered_as(text: &str, concurrent: bool) -> (String, Vec<String>) {
     let (model, lowered) =
         model::nginx::lower_splitting(&mut tree, context, opts, streamed, split_servers);
     diags.extend(lowered);
+    rendering(&model, &diags)
+}
+
+/// A model in full and each message with its place, to compare two loads.
+fn rendering(model: &Model, diags: &[Diagnostic]) -> (String, Vec<String>) {
     let messages = diags
         .iter()
         .map(|d| format!("{:?} {}", d.primary, d.message))
@@ -301,11 +306,7 @@ mod tests {
         let (model, lowered) = model::nginx::lower(&mut tree, Context::Main, nginx_opts, streamed);
         diags.extend(lowered);
         std::fs::remove_dir_all(&dir).expect("clean up");
-        let messages = diags
-            .iter()
-            .map(|d| format!("{:?} {}", d.primary, d.message))
-            .collect();
-        (format!("{model:?}"), messages)
+        rendering(&model, &diags)
     }
 
     /// Upstreams lowered while the rest is parsed give the model and the

@@ -769,26 +769,7 @@ fn lower_upstream(d: &Directive, mode: Mode, diags: &mut Vec<Diagnostic>) -> Bac
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{FileId, SourceDb};
-    use crate::syntax::nginx::{IncludeMap, parser};
-
-    /// The model (as JSON) and the messages of `text` lowered in the main
-    /// context, splitting blocks of `split_servers` servers or more.
-    fn lowered(text: &str, split_servers: usize) -> (String, Vec<String>) {
-        let mut db = SourceDb::new();
-        let id = db.add("t.conf", text.to_string());
-        let mut diags = Vec::new();
-        let mut tree = parser::parse(&db, &[id], &IncludeMap::default(), &mut diags);
-        let opts = NginxOptions::default();
-        let (model, lowered) =
-            lower_splitting(&mut tree, Context::Main, opts, Vec::new(), split_servers);
-        diags.extend(lowered);
-        let messages = diags
-            .iter()
-            .map(|d| format!("{:?} {}", d.primary, d.message))
-            .collect();
-        (format!("{model:?}"), messages)
-    }
+    use crate::source::FileId;
 
     /// Server blocks lowered in two halves give the model and messages of
     /// one pass: literal addresses used in both halves get one backend, from
@@ -817,9 +798,9 @@ mod tests {
                 ));
             }
             text.push_str("}\n");
-            let one_pass = lowered(&text, usize::MAX);
+            let one_pass = crate::pipeline::nginx_lowered_as(&text, false);
             assert_eq!(
-                lowered(&text, 2),
+                crate::pipeline::nginx_lowered_as(&text, true),
                 one_pass,
                 "late variable: {late_variable}"
             );
