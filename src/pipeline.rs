@@ -90,46 +90,68 @@ fn parse_beside_lowering<'a>(
     parse_opts: &syntax::haproxy::ParseOptions,
     version: Version,
 ) -> Parsed<'a> {
-    const BATCH: usize = 256;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<syntax::haproxy::Section>>(8);
-    // Lowered batches go back to be freed by the thread that allocated them:
-    // the lowering thread is the busier one.
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<syntax::haproxy::Section>>();
-    std::thread::scope(|scope| {
-        let lowering = scope.spawn(move || {
+    let mut checked = Vec::new();
+    let ((uncertain, syntax), lowering) = beside(
+        || {
             let mut lowering = model::haproxy::Lowering::new(version);
             // Counted here, while the parser reads the first sections.
             lowering.reserve_backends(backend_headers(db, files));
-            for batch in rx {
-                batch.iter().for_each(|s| lowering.section(s));
-                // Only fails once the parsing side is gone; then drop it here.
-                let _ = done_tx.send(batch);
-            }
             lowering
-        });
-        let mut checked = Vec::new();
-        let mut batch = Vec::with_capacity(BATCH);
-        let (uncertain, syntax) =
+        },
+        |lowering, section| lowering.section(section),
+        |hand_over| {
             syntax::haproxy::parse_each(db, files, parse_opts, &mut |section| {
                 syntax::haproxy::validate::check_section(&section, version, &mut checked);
-                batch.push(section);
-                if batch.len() == BATCH {
-                    // Only fails if the lowering thread panicked; join says so.
-                    let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    done_rx.try_iter().for_each(drop);
-                }
-            });
+                hand_over(section);
+            })
+        },
+    );
+    Parsed {
+        uncertain,
+        syntax,
+        checked,
+        lowering,
+    }
+}
+
+/// Runs `produce` on this thread and a consumer on a second one: the state
+/// `start` makes there takes, through `consume`, every item `produce` hands
+/// over, in order and in batches. Consumed batches come back to be freed
+/// here, where they were allocated, so that their memory is used again.
+/// Returns what `produce` returned and the consumer's state.
+fn beside<T: Send, S: Send, P>(
+    start: impl FnOnce() -> S + Send,
+    consume: impl Fn(&mut S, &T) + Send,
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> P,
+) -> (P, S) {
+    const BATCH: usize = 256;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(8);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<T>>();
+    std::thread::scope(|scope| {
+        let consumer = scope.spawn(move || {
+            let mut state = start();
+            for batch in rx {
+                batch.iter().for_each(|item| consume(&mut state, item));
+                // Only fails once the producing side is gone; then drop it here.
+                let _ = done_tx.send(batch);
+            }
+            state
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let produced = produce(&mut |item| {
+            batch.push(item);
+            if batch.len() == BATCH {
+                // Only fails if the consumer panicked; join says so.
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                done_rx.try_iter().for_each(drop);
+            }
+        });
         let _ = tx.send(batch);
         drop(tx);
-        let lowering = lowering
+        let state = consumer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Parsed {
-            uncertain,
-            syntax,
-            checked,
-            lowering,
-        }
+        (produced, state)
     })
 }
 
@@ -174,52 +196,28 @@ fn parse_beside_upstream_lowering<'a>(
     Vec<syntax::nginx::Directive<'a>>,
     Vec<model::nginx::BlockUpstreams>,
 ) {
-    const BATCH: usize = 256;
-    type Handed<'a> = (usize, model::Mode, syntax::nginx::Directive<'a>);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Handed<'a>>>(8);
-    // Lowered upstreams go back to be freed where they were allocated, so
-    // the parser reuses their memory.
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<Handed<'a>>>();
-    std::thread::scope(|scope| {
-        let lowering = scope.spawn(move || {
-            let mut upstreams = model::nginx::StreamedUpstreams::default();
-            for batch in rx {
-                for (block, mode, d) in &batch {
-                    upstreams.add(*block, *mode, d);
-                }
-                // Only fails once the parsing side is gone; then drop it here.
-                let _ = done_tx.send(batch);
-            }
-            upstreams.into_blocks()
-        });
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut hand_over = |block: usize, outer: &str, d: syntax::nginx::Directive<'a>| {
-            let mode = if outer == "stream" {
-                model::Mode::Tcp
-            } else {
-                model::Mode::Http
+    let (tree, upstreams) = beside(
+        model::nginx::StreamedUpstreams::default,
+        |upstreams, (block, mode, d)| upstreams.add(*block, *mode, d),
+        |hand_over| {
+            let mut upstream = |block: usize, outer: &str, d: syntax::nginx::Directive<'a>| {
+                let mode = if outer == "stream" {
+                    model::Mode::Tcp
+                } else {
+                    model::Mode::Http
+                };
+                hand_over((block, mode, d));
             };
-            batch.push((block, mode, d));
-            if batch.len() == BATCH {
-                // Only fails if the lowering thread panicked; join says so.
-                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                done_rx.try_iter().for_each(drop);
-            }
-        };
-        let tree = syntax::nginx::parser::parse_handing_over(
-            db,
-            files,
-            includes,
-            diagnostics,
-            Some(&mut hand_over),
-        );
-        let _ = tx.send(batch);
-        drop(tx);
-        let streamed = lowering
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (tree, streamed)
-    })
+            syntax::nginx::parser::parse_handing_over(
+                db,
+                files,
+                includes,
+                diagnostics,
+                Some(&mut upstream),
+            )
+        },
+    );
+    (tree, upstreams.into_blocks())
 }
 
 /// Where loading `text` as nginx concurrently (upstreams lowered beside the

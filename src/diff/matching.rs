@@ -5,7 +5,6 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use foldhash::{HashMap, HashMapExt, HashSet};
-use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -573,31 +572,11 @@ impl std::fmt::Display for ServerEntity<'_> {
 }
 
 /// Every entity change between the two models.
-/// What `each` pushes for every item, in item order; the items are taken
-/// in parallel chunks (a large config has tens of thousands of backends).
-pub(crate) fn in_order<T: Sync, U: Send>(
-    items: &[T],
-    each: impl Fn(&T, &mut Vec<U>) + Sync,
-) -> Vec<U> {
-    const CHUNK: usize = 512;
-    let parts: Vec<Vec<U>> = items
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut out = Vec::new();
-            chunk.iter().for_each(|item| each(item, &mut out));
-            out
-        })
-        .collect();
-    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    parts.into_iter().for_each(|part| all.extend(part));
-    all
-}
-
 pub fn changes(sides: &Sides) -> Vec<Change> {
     let (old, new) = (sides.old, sides.new);
     let word = new.format.backend_word();
     let pairs = &sides.backends;
-    let mut out = in_order(pairs, |&(i, j, renamed), out| {
+    let mut out = super::in_order(pairs, |&(i, j, renamed), out| {
         if renamed {
             out.push(Change {
                 kind: ChangeKind::Renamed,
@@ -630,19 +609,17 @@ pub fn changes(sides: &Sides) -> Vec<Change> {
         entry_index(&old.entry_points),
         entry_index(&new.entry_points),
     );
-    out.extend(in_order(&old.entry_points, |e, out| {
-        match new_names
-            .get(e.name.as_str())
-            .map(|&j| &new.entry_points[j])
-        {
-            Some(n) => entry_changes(sides, e, n, out),
-            None => sides.presence(
-                out,
-                ChangeKind::Removed,
-                format!("entry point {}", e.name),
-                e.span,
-            ),
-        }
+    out.extend(super::in_order(&old.entry_points, |e, out| match new_names
+        .get(e.name.as_str())
+        .map(|&j| &new.entry_points[j])
+    {
+        Some(n) => entry_changes(sides, e, n, out),
+        None => sides.presence(
+            out,
+            ChangeKind::Removed,
+            format!("entry point {}", e.name),
+            e.span,
+        ),
     }));
     for n in &new.entry_points {
         if !old_names.contains_key(n.name.as_str()) {

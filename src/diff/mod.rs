@@ -149,10 +149,30 @@ fn expected_connections(list: &[Option<crate::expected::Expected>], i: usize) ->
     list.get(i)?.as_ref().map(|e| e.connections)
 }
 
+/// What `each` pushes for every item, in item order; the items are taken
+/// in parallel chunks (a large config has tens of thousands of backends).
+pub(crate) fn in_order<T: Sync, U: Send>(
+    items: &[T],
+    each: impl Fn(&T, &mut Vec<U>) + Sync,
+) -> Vec<U> {
+    const CHUNK: usize = 512;
+    let parts: Vec<Vec<U>> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            chunk.iter().for_each(|item| each(item, &mut out));
+            out
+        })
+        .collect();
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| all.extend(part));
+    all
+}
+
 fn capacity_changes(sides: &Sides, new: &CheckResult) -> Vec<CapacityChange> {
     let (mo, mn) = (sides.old, sides.new);
     let word = mn.format.backend_word();
-    let mut out = matching::in_order(&sides.backends, |&(i, j, _), out| {
+    let mut out = in_order(&sides.backends, |&(i, j, _), out| {
         let (before, before_n1) = backend_capacity(&mo.backends[i]);
         let (after, after_n1) = backend_capacity(&mn.backends[j]);
         if before != after || before_n1 != after_n1 {
