@@ -11,6 +11,7 @@ use foldhash::HashMap;
 use serde::Serialize;
 
 use crate::model::{Condition, EntryPoint, MatchMethod, Model, Route, Target};
+use crate::route::matching::ascii_lowercase;
 use crate::route::{Request, Router};
 
 /// Most probes evaluated; past that the list is cut (and the report says so).
@@ -75,10 +76,12 @@ fn is_host_fetch(fetch: &str) -> bool {
 
 /// A host as requests carry it: lowercase (borrowed when it already is).
 fn lowercase(host: Cow<'_, str>) -> Cow<'_, str> {
-    if host.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(host.to_ascii_lowercase())
-    } else {
-        host
+    match host {
+        Cow::Borrowed(host) => ascii_lowercase(host),
+        Cow::Owned(mut host) => {
+            host.make_ascii_lowercase();
+            Cow::Owned(host)
+        }
     }
 }
 

@@ -67,14 +67,19 @@ pub fn eval(cond: &Condition, req: &Request) -> Tri {
     }
 }
 
+/// `text` in ASCII lowercase, borrowed when it already is (names and
+/// hosts usually are).
+pub(crate) fn ascii_lowercase(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// A fetch's name as HAProxy compares it: lowercased, without `req.`.
 pub(crate) fn fetch_name(fetch: &str) -> Cow<'_, str> {
-    let name = if fetch.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(fetch.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(fetch)
-    };
-    match name {
+    match ascii_lowercase(fetch) {
         Cow::Borrowed(n) => Cow::Borrowed(n.strip_prefix("req.").unwrap_or(n)),
         Cow::Owned(n) => Cow::Owned(n.strip_prefix("req.").unwrap_or(&n).to_string()),
     }

@@ -6,6 +6,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::model::{Bind, EntryKind};
+use crate::route::matching::ascii_lowercase;
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
@@ -50,15 +51,6 @@ fn overlap(a: &Bind, b: &Bind) -> bool {
 }
 
 /// Which entry points bind each port, so only those are compared.
-/// `name` in ASCII lowercase, borrowed when it already is (as most are).
-fn lowercase(name: &str) -> Cow<'_, str> {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(name.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(name)
-    }
-}
-
 fn by_port(cx: &Context) -> HashMap<u16, Vec<usize>> {
     let mut map: HashMap<u16, Vec<usize>> = HashMap::new();
     for (i, e) in cx.model.entry_points.iter().enumerate() {
@@ -96,7 +88,11 @@ impl Rule for ConflictingListen {
                     if later.server_names.is_empty() {
                         vec![Cow::Borrowed("")]
                     } else {
-                        later.server_names.iter().map(|n| lowercase(n)).collect()
+                        later
+                            .server_names
+                            .iter()
+                            .map(|n| ascii_lowercase(n))
+                            .collect()
                     }
                 } else {
                     vec![Cow::Borrowed("")]
