@@ -167,12 +167,12 @@ pub fn check(args: CheckArgs) -> ExitCode {
         CheckFormat::Json => print_with(|w| {
             report::json::write(w, sets.iter().map(|s| (s.db, s.findings)), checked.len())
         }),
-        CheckFormat::Text => print(&text(&checked, color)),
-        CheckFormat::Sarif => print(&report::sarif::render(&sets)),
-        CheckFormat::Github => print(&report::github::render(&sets)),
+        CheckFormat::Text => print_with(|w| write_text(w, &checked, color)),
+        CheckFormat::Sarif => print_with(|w| report::sarif::write(w, &sets)),
+        CheckFormat::Github => print_with(|w| report::github::write(w, &sets)),
         CheckFormat::Markdown => print(&report::markdown::render(&sets)),
         CheckFormat::Junit => print(&report::junit::render(&sets, &files)),
-        CheckFormat::Gitlab => print(&report::gitlab::render(&sets)),
+        CheckFormat::Gitlab => print_with(|w| report::gitlab::write(w, &sets)),
     };
     // The process ends here: freeing a large config's model piece by piece
     // would only cost time, so leave it to the exit.
@@ -184,8 +184,12 @@ pub fn check(args: CheckArgs) -> ExitCode {
     ExitCode::from(if findings_fail { EXIT_FINDINGS } else { 0 })
 }
 
-fn text(results: &[Box<CheckResult>], color: bool) -> String {
-    let mut out = String::new();
+/// The text report: every finding as a snippet, then the totals.
+fn write_text(
+    w: &mut impl Write,
+    results: &[Box<CheckResult>],
+    color: bool,
+) -> std::io::Result<()> {
     let count = |s: Severity| {
         results
             .iter()
@@ -193,32 +197,30 @@ fn text(results: &[Box<CheckResult>], color: bool) -> String {
             .filter(|d| d.severity == s)
             .count()
     };
-    for r in results {
-        let rendered: Vec<String> = r
-            .findings
-            .par_iter()
-            .map(|d| report::text::render(&r.loaded.db, d, color))
-            .collect();
-        for text in rendered {
-            out.push_str(&text);
-            out.push('\n');
-        }
-    }
+    let findings: Vec<_> = results
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|d| (&r.loaded.db, d)))
+        .collect();
+    report::stream::write_rendered(w, &findings, |_, (db, d), out| {
+        out.extend_from_slice(report::text::render(db, d, color).as_bytes());
+        out.push(b'\n');
+    })?;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    out.push_str(&format!(
-        "lbcheck: {}, {}, {} in {}\n",
+    writeln!(
+        w,
+        "lbcheck: {}, {}, {} in {}",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Info), "note"),
         plural(results.len(), "config"),
-    ));
+    )?;
     if results.iter().any(|r| !r.expected.profiled) {
-        out.push_str(
-            "note: capacity rules LB401-LB405 need the expected traffic: add 'traffic:' to .lbcheck.yaml or pass \
+        w.write_all(
+            b"note: capacity rules LB401-LB405 need the expected traffic: add 'traffic:' to .lbcheck.yaml or pass \
              --traffic FILE (see README)\n",
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 pub fn rules() -> ExitCode {
@@ -458,17 +460,20 @@ pub fn diff(args: DiffArgs) -> ExitCode {
             print_with(|w| report::diff_json::write(w, &report, &old.loaded.db, &new.loaded.db))
         }
         DiffFormat::Markdown => print(&report::diff_markdown::render(&report)),
-        DiffFormat::Sarif => print(&report::sarif::render_diff(
-            introduced[0],
-            &report.findings.unchanged,
-            report::findings::FindingSet {
-                db: &old.loaded.db,
-                findings: &report.findings.fixed,
-            },
-        )),
-        DiffFormat::Github => print(&report::github::render(&introduced)),
+        DiffFormat::Sarif => print_with(|w| {
+            report::sarif::write_diff(
+                w,
+                introduced[0],
+                &report.findings.unchanged,
+                report::findings::FindingSet {
+                    db: &old.loaded.db,
+                    findings: &report.findings.fixed,
+                },
+            )
+        }),
+        DiffFormat::Github => print_with(|w| report::github::write(w, &introduced)),
         DiffFormat::Junit => print(&report::junit::render(&introduced, &files)),
-        DiffFormat::Gitlab => print(&report::gitlab::render(&introduced)),
+        DiffFormat::Gitlab => print_with(|w| report::gitlab::write(w, &introduced)),
     };
     let fails = report
         .findings

@@ -45,8 +45,9 @@ fuzz_target!(|data: &[u8]| {
             db: &full.loaded.db,
             findings: &full.findings,
         }];
-        let _ = lbcheck::report::sarif::render(&set);
-        let _ = lbcheck::report::github::render(&set);
+        let _ = lbcheck::report::sarif::write(&mut std::io::sink(), &set);
+        let _ = lbcheck::report::github::write(&mut std::io::sink(), &set);
+        let _ = lbcheck::report::gitlab::write(&mut std::io::sink(), &set);
         let _ = lbcheck::report::junit::render(&set, &[]);
         let report = lbcheck::diff::diff(&mut half, &mut full);
         let _ = lbcheck::report::diff_markdown::render(&report);

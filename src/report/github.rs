@@ -2,8 +2,10 @@
 //! one per finding, escaped by GitHub's rules so a config's text can never
 //! end the command or start another.
 
-use crate::diag::Severity;
+use crate::diag::{Diagnostic, Severity};
 use crate::report::findings::{FindingSet, position};
+use crate::report::stream::write_rendered;
+use crate::source::SourceDb;
 
 /// Escapes a command's message (`%`, CR, LF).
 pub fn escape_data(s: &str) -> String {
@@ -17,38 +19,44 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(sets: &[FindingSet]) -> String {
-    let mut out = String::new();
-    for set in sets {
-        for d in set.findings {
-            let command = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let mut props = Vec::new();
-            if let Some(p) = position(set.db, d) {
-                props.push(format!("file={}", escape_property(&p.path)));
-                props.push(format!("line={}", p.line));
-                props.push(format!("col={}", p.column));
-                props.push(format!("endLine={}", p.end_line));
-                props.push(format!("endColumn={}", p.end_column));
-            }
-            let title = match d.code.and_then(crate::rules::meta) {
-                Some(m) => format!("{} {}", m.code, m.name),
-                None => "lbcheck".to_string(),
-            };
-            props.push(format!("title={}", escape_property(&title)));
-            let mut message = d.message.to_string();
-            if let Some(help) = &d.help {
-                message.push_str(&format!("\nhelp: {help}"));
-            }
-            out.push_str(&format!(
-                "::{command} {}::{}\n",
-                props.join(","),
-                escape_data(&message)
-            ));
-        }
+/// One command per finding, streamed.
+pub fn write(w: &mut impl std::io::Write, sets: &[FindingSet]) -> std::io::Result<()> {
+    let all: Vec<_> = sets
+        .iter()
+        .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
+        .collect();
+    write_rendered(w, &all, |_, &(db, d), out| {
+        out.extend_from_slice(command(db, d).as_bytes());
+    })
+}
+
+/// The workflow command for one finding, with its line end.
+fn command(db: &SourceDb, d: &Diagnostic) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = Vec::new();
+    if let Some(p) = position(db, d) {
+        props.push(format!("file={}", escape_property(&p.path)));
+        props.push(format!("line={}", p.line));
+        props.push(format!("col={}", p.column));
+        props.push(format!("endLine={}", p.end_line));
+        props.push(format!("endColumn={}", p.end_column));
     }
-    out
+    let title = match d.code.and_then(crate::rules::meta) {
+        Some(m) => format!("{} {}", m.code, m.name),
+        None => "lbcheck".to_string(),
+    };
+    props.push(format!("title={}", escape_property(&title)));
+    let mut message = d.message.to_string();
+    if let Some(help) = &d.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    format!(
+        "::{command} {}::{}\n",
+        props.join(","),
+        escape_data(&message)
+    )
 }

@@ -3,33 +3,37 @@
 
 use serde_json::{Value, json};
 
-use crate::diag::Severity;
+use crate::diag::{Diagnostic, Severity};
 use crate::report::findings::{FindingSet, fingerprint, position};
+use crate::report::json::write_array;
+use crate::source::SourceDb;
 
-pub fn render(sets: &[FindingSet]) -> String {
-    let issues: Vec<Value> = sets
+/// The report as one JSON array, streamed.
+pub fn write(w: &mut impl std::io::Write, sets: &[FindingSet]) -> std::io::Result<()> {
+    let all: Vec<_> = sets
         .iter()
         .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
-        .map(|(db, d)| {
-            let severity = match d.severity {
-                Severity::Error => "critical",
-                Severity::Warning => "major",
-                Severity::Info => "info",
-            };
-            let p = position(db, d);
-            json!({
-                "description": d.message,
-                "check_name": d.code.unwrap_or("syntax"),
-                "fingerprint": fingerprint(db, d),
-                "severity": severity,
-                "location": {
-                    "path": p.as_ref().map_or(String::new(), |p| p.path.clone()),
-                    "lines": {"begin": p.as_ref().map_or(1, |p| p.line)},
-                },
-            })
-        })
         .collect();
-    let mut s = serde_json::to_string_pretty(&issues).unwrap_or_default();
-    s.push('\n');
-    s
+    write_array(w, &all, 0, |&(db, d)| issue(db, d))?;
+    w.write_all(b"\n")
+}
+
+/// One finding as a Code Quality issue.
+fn issue(db: &SourceDb, d: &Diagnostic) -> Value {
+    let severity = match d.severity {
+        Severity::Error => "critical",
+        Severity::Warning => "major",
+        Severity::Info => "info",
+    };
+    let p = position(db, d);
+    json!({
+        "description": d.message,
+        "check_name": d.code.unwrap_or("syntax"),
+        "fingerprint": fingerprint(db, d),
+        "severity": severity,
+        "location": {
+            "path": p.as_ref().map_or(String::new(), |p| p.path.clone()),
+            "lines": {"begin": p.as_ref().map_or(1, |p| p.line)},
+        },
+    })
 }

@@ -8,10 +8,10 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::report::stream::write_rendered;
 use crate::rules;
 use crate::source::SourceDb;
 
@@ -95,12 +95,6 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
     f
 }
 
-/// How many array elements are rendered (in parallel) before being written.
-const CHUNK: usize = 4096;
-
-/// How many elements one parallel task renders into one buffer.
-const TASK: usize = 256;
-
 /// serde_json's pretty layout (two-space indent) starting `depth` levels in,
 /// so an element nested in a larger document is rendered in place, in one
 /// pass, without re-indenting.
@@ -175,6 +169,22 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
+/// Writes `value` in serde_json's pretty layout as if it stood `depth`
+/// levels deep in a larger document, starting at the current position (after
+/// a key or on an indented line).
+pub fn write_nested<W: Write + ?Sized>(
+    w: &mut W,
+    value: &impl Serialize,
+    depth: usize,
+) -> std::io::Result<()> {
+    let nested = Nested {
+        depth,
+        has_value: false,
+    };
+    let mut ser = serde_json::Serializer::with_formatter(w, nested);
+    value.serialize(&mut ser).map_err(std::io::Error::other)
+}
+
 /// Writes `items` as a pretty-printed JSON array nested `depth` levels deep in
 /// a pretty-printed document (`[` through `]`, without leading indentation),
 /// each element made by `to_json`. Elements are rendered in parallel a chunk
@@ -193,33 +203,13 @@ where
     if items.is_empty() {
         return w.write_all(b"[]");
     }
-    // Each task renders its elements, each after its separator, into one buffer.
-    let render = |opens_array: bool, part: &'a [S]| {
-        let mut out = Vec::with_capacity(part.len() * 512);
-        for (i, item) in part.iter().enumerate() {
-            let _ = out.write_all(if opens_array && i == 0 { b"\n" } else { b",\n" });
-            let nested = Nested {
-                depth: depth + 1,
-                has_value: false,
-            };
-            let _ = nested.indent(&mut out);
-            let mut ser = serde_json::Serializer::with_formatter(&mut out, nested);
-            // Serialising these borrowed structs cannot fail.
-            let _ = to_json(item).serialize(&mut ser);
-        }
-        out
-    };
     w.write_all(b"[")?;
-    for (c, chunk) in items.chunks(CHUNK).enumerate() {
-        let parts: Vec<Vec<u8>> = chunk
-            .par_chunks(TASK)
-            .enumerate()
-            .map(|(t, part)| render(c == 0 && t == 0, part))
-            .collect();
-        for part in parts {
-            w.write_all(&part)?;
-        }
-    }
+    write_rendered(w, items, |i, item, out| {
+        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        out.extend(std::iter::repeat_n(b' ', 2 * (depth + 1)));
+        // Serialising these borrowed structs cannot fail.
+        let _ = write_nested(out, &to_json(item), depth + 1);
+    })?;
     write!(w, "\n{}]", "  ".repeat(depth))
 }
 
@@ -293,7 +283,9 @@ mod tests {
         assert_eq!(written(&items), expected(&items));
         assert_eq!(written(&[]), expected(&[]));
         // More elements than one parallel chunk.
-        let many: Vec<Value> = (0..super::CHUNK + 300).map(|i| json!({ "i": i })).collect();
+        let many: Vec<Value> = (0..crate::report::stream::CHUNK + 300)
+            .map(|i| json!({ "i": i }))
+            .collect();
         assert_eq!(written(&many), expected(&many));
     }
 

@@ -15,6 +15,7 @@ pub mod model_json;
 pub mod model_text;
 pub mod route;
 pub mod sarif;
+pub mod stream;
 pub mod text;
 
 /// A connection limit as a reader says it: no limit is "unlimited".

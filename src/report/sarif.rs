@@ -3,10 +3,13 @@
 //! `partialFingerprints`; for `diff`, `baselineState` says whether a result
 //! is new, unchanged or absent (fixed).
 
+use std::io::Write;
+
 use serde_json::{Value, json};
 
 use crate::diag::{Diagnostic, Severity};
 use crate::report::findings::{FindingSet, fingerprint, position};
+use crate::report::json;
 use crate::rules;
 use crate::source::SourceDb;
 
@@ -97,7 +100,8 @@ fn result(db: &SourceDb, d: &Diagnostic, baseline_state: Option<&str>) -> Value 
     r
 }
 
-fn log(results: Vec<Value>) -> String {
+/// The run's `tool`: lbcheck and every rule.
+fn tool() -> Value {
     let mut rules = rules_array();
     rules.push(json!({
         "id": SYNTAX_RULE,
@@ -105,48 +109,88 @@ fn log(results: Vec<Value>) -> String {
         "shortDescription": {"text": "The configuration cannot be parsed."},
         "defaultConfiguration": {"level": "error"},
     }));
-    let value = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "lbcheck",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://example.invalid/lbcheck",
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    });
-    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
-    s.push('\n');
-    s
+    json!({"driver": {
+        "name": "lbcheck",
+        "version": env!("CARGO_PKG_VERSION"),
+        "informationUri": "https://example.invalid/lbcheck",
+        "rules": rules,
+    }})
+}
+
+/// A finding with the config it is in and, for `diff`, its baseline state.
+type Entry<'a> = (&'a SourceDb, &'a Diagnostic, Option<&'static str>);
+
+/// The whole log: the document is laid out as serde_json lays it out, with
+/// the results streamed into it rather than built as one value.
+fn write_log(w: &mut impl Write, results: &[Entry]) -> std::io::Result<()> {
+    write!(
+        w,
+        "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": ",
+        json!(SCHEMA)
+    )?;
+    json::write_nested(w, &tool(), 3)?;
+    w.write_all(b",\n      \"results\": ")?;
+    json::write_array(w, results, 3, |&(db, d, state)| result(db, d, state))?;
+    w.write_all(b"\n    }\n  ]\n}\n")
 }
 
 /// The findings of `check`.
-pub fn render(sets: &[FindingSet]) -> String {
-    log(sets
+pub fn write(w: &mut impl Write, sets: &[FindingSet]) -> std::io::Result<()> {
+    let results: Vec<Entry> = sets
         .iter()
-        .flat_map(|s| s.findings.iter().map(|d| result(s.db, d, None)))
-        .collect())
+        .flat_map(|s| s.findings.iter().map(|d| (s.db, d, None)))
+        .collect();
+    write_log(w, &results)
 }
 
 /// The findings of `diff`: new, unchanged, and absent (fixed, located in the old config).
-pub fn render_diff(new: FindingSet, unchanged: &[Diagnostic], old: FindingSet) -> String {
-    let mut results: Vec<Value> = new
-        .findings
-        .iter()
-        .map(|d| result(new.db, d, Some("new")))
-        .collect();
-    results.extend(
-        unchanged
-            .iter()
-            .map(|d| result(new.db, d, Some("unchanged"))),
-    );
-    results.extend(
-        old.findings
-            .iter()
-            .map(|d| result(old.db, d, Some("absent"))),
-    );
-    log(results)
+pub fn write_diff(
+    w: &mut impl Write,
+    new: FindingSet,
+    unchanged: &[Diagnostic],
+    old: FindingSet,
+) -> std::io::Result<()> {
+    let mut results: Vec<Entry> = Vec::new();
+    results.extend(new.findings.iter().map(|d| (new.db, d, Some("new"))));
+    results.extend(unchanged.iter().map(|d| (new.db, d, Some("unchanged"))));
+    results.extend(old.findings.iter().map(|d| (old.db, d, Some("absent"))));
+    write_log(w, &results)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::check::{CheckOptions, check};
+    use crate::report::findings::FindingSet;
+
+    /// The streamed log is serde_json's pretty layout of the whole document,
+    /// with no results and with findings that have related locations.
+    #[test]
+    fn streamed_log_is_serde_jsons_layout_of_the_document() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/incidents");
+        let path = dir.join("routing-change-wrong-pool/haproxy-broken.cfg");
+        let checked = check(&[path], &CheckOptions::default(), None).unwrap();
+        let all = &checked.findings;
+        assert!(all.iter().any(|d| !d.more().related.is_empty()));
+        for findings in [&all[..0], &all[..]] {
+            let set = FindingSet {
+                db: &checked.loaded.db,
+                findings,
+            };
+            let mut streamed = Vec::new();
+            super::write(&mut streamed, &[set]).unwrap();
+            let results: Vec<_> = findings
+                .iter()
+                .map(|d| super::result(set.db, d, None))
+                .collect();
+            let document = json!({
+                "$schema": super::SCHEMA,
+                "version": "2.1.0",
+                "runs": [{"tool": super::tool(), "results": results}],
+            });
+            let expected = serde_json::to_string_pretty(&document).unwrap() + "\n";
+            assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+        }
+    }
 }
