@@ -194,14 +194,19 @@ fn model(args: cli::ModelArgs) -> ExitCode {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    let out = match args.format {
-        ModelFormat::Text => report::model_text::render(&loaded.db, &loaded.model, &shares),
-        ModelFormat::Json => report::model_json::render(&loaded.db, &loaded.model, &shares),
-        ModelFormat::Dot => report::model_dot::render(&loaded.model),
+    let printed = match args.format {
+        ModelFormat::Text => print(&report::model_text::render(
+            &loaded.db,
+            &loaded.model,
+            &shares,
+        )),
+        ModelFormat::Json => {
+            print_with(|w| report::model_json::write(w, &loaded.db, &loaded.model, &shares))
+        }
+        ModelFormat::Dot => print(&report::model_dot::render(&loaded.model)),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).is_err() {
-        return ExitCode::from(EXIT_ERROR);
+    if printed != ExitCode::SUCCESS {
+        return printed;
     }
     let warned = loaded
         .diagnostics

@@ -4,12 +4,15 @@
 //! `built-in`), and every named object has `file` and `line`. Fields that do
 //! not apply to a format (HAProxy `fall` on nginx) are absent.
 
+use std::io::Write;
+
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
     Backend, Bind, EntryPoint, Model, Origin, Route, Server, SourceFormat, Sourced,
 };
+use crate::report::json;
 use crate::source::{SourceDb, Span};
 use crate::traffic::{ServerShare, Shares};
 
@@ -162,8 +165,8 @@ fn backend(db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) ->
     .at(db, b.span)
 }
 
-/// The model as a JSON value, with each backend's shares.
-pub fn to_value(db: &SourceDb, model: &Model, shares: &[Shares]) -> Value {
+/// The process-wide limits, each with its origin.
+fn limits(model: &Model) -> Value {
     let mut limits = Obj::new(json!({}))
         .sourced("global_maxconn", &model.limits.global_maxconn)
         .optional("worker_processes", &model.limits.worker_processes)
@@ -173,22 +176,74 @@ pub fn to_value(db: &SourceDb, model: &Model, shares: &[Shares]) -> Value {
         "origins".into(),
         Value::Object(std::mem::take(&mut limits.origins)),
     );
-    json!({
-        "version": SCHEMA_VERSION,
-        "format": model.format,
-        "target_version": model.version.map(|v| v.to_string()),
-        "limits": Value::Object(limits.fields),
-        "entry_points": model.entry_points.iter().map(|e| entry(db, e)).collect::<Vec<_>>(),
-        "backends": model.backends.iter().zip(shares).map(|(b, sh)| backend(db, model.format, b, sh)).collect::<Vec<_>>(),
-        "uncertain": model.uncertain.iter().map(|(span, why)| {
-            let loc = db.location(*span);
-            json!({"file": loc.path.display().to_string(), "line": loc.line, "reason": why})
-        }).collect::<Vec<_>>(),
-    })
+    Value::Object(limits.fields)
 }
 
+fn uncertain(db: &SourceDb, (span, why): &(Span, String)) -> Value {
+    let loc = db.location(*span);
+    json!({"file": loc.path.display().to_string(), "line": loc.line, "reason": why})
+}
+
+/// Writes the model with each backend's shares: laid out as serde_json lays
+/// out the whole document, with its entry points and backends streamed (a
+/// large config's model is several times the size of its text).
+pub fn write(
+    w: &mut impl Write,
+    db: &SourceDb,
+    model: &Model,
+    shares: &[Shares],
+) -> std::io::Result<()> {
+    write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"format\": ")?;
+    json::write_nested(w, &model.format, 1)?;
+    w.write_all(b",\n  \"target_version\": ")?;
+    json::write_nested(w, &model.version.map(|v| v.to_string()), 1)?;
+    w.write_all(b",\n  \"limits\": ")?;
+    json::write_nested(w, &limits(model), 1)?;
+    w.write_all(b",\n  \"entry_points\": ")?;
+    json::write_array(w, &model.entry_points, 1, |e| entry(db, e))?;
+    w.write_all(b",\n  \"backends\": ")?;
+    let backends: Vec<(&Backend, &Shares)> = model.backends.iter().zip(shares).collect();
+    json::write_array(w, &backends, 1, |&(b, sh)| backend(db, model.format, b, sh))?;
+    w.write_all(b",\n  \"uncertain\": ")?;
+    json::write_array(w, &model.uncertain, 1, |u| uncertain(db, u))?;
+    w.write_all(b"\n}\n")
+}
+
+/// [`write`] into a string.
 pub fn render(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
-    let mut s = serde_json::to_string_pretty(&to_value(db, model, shares)).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and serde_json writes UTF-8.
+    let _ = write(&mut out, db, model, shares);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{Options, WhatIf, all_shares, load};
+
+    /// The streamed document is serde_json's pretty layout of the whole
+    /// model as one value, for both formats.
+    #[test]
+    fn streamed_model_is_serde_jsons_layout_of_the_document() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        for name in ["haproxy-example.cfg", "nginx-example.conf"] {
+            let loaded = load(&[dir.join(name)], &Options::default()).unwrap();
+            let (db, model) = (&loaded.db, &loaded.model);
+            let shares = all_shares(model, &WhatIf::default()).unwrap();
+            assert!(!model.entry_points.is_empty() && !model.backends.is_empty());
+            let document = json!({
+                "version": super::SCHEMA_VERSION,
+                "format": model.format,
+                "target_version": model.version.map(|v| v.to_string()),
+                "limits": super::limits(model),
+                "entry_points": model.entry_points.iter().map(|e| super::entry(db, e)).collect::<Vec<_>>(),
+                "backends": model.backends.iter().zip(&shares).map(|(b, sh)| super::backend(db, model.format, b, sh)).collect::<Vec<_>>(),
+                "uncertain": model.uncertain.iter().map(|u| super::uncertain(db, u)).collect::<Vec<_>>(),
+            });
+            let expected = serde_json::to_string_pretty(&document).unwrap() + "\n";
+            assert_eq!(super::render(db, model, &shares), expected, "{name}");
+        }
+    }
 }
