@@ -103,8 +103,24 @@ impl Baseline {
         }
     }
 
+    /// The accepted findings' fingerprints, to look findings up in
+    /// constant time (a baseline of a large config holds tens of thousands).
+    pub fn fingerprints(&self) -> AcceptedFindings<'_> {
+        AcceptedFindings(
+            self.findings
+                .iter()
+                .map(|e| e.fingerprint.as_str())
+                .collect(),
+        )
+    }
+}
+
+/// What [`Baseline::fingerprints`] makes: a set of fingerprints.
+pub struct AcceptedFindings<'a>(foldhash::HashSet<&'a str>);
+
+impl AcceptedFindings<'_> {
+    /// Whether the baseline accepted this finding.
     pub fn contains(&self, db: &SourceDb, d: &Diagnostic) -> bool {
-        let f = fingerprint(db, d);
-        self.findings.iter().any(|e| e.fingerprint == f)
+        self.0.contains(fingerprint(db, d).as_str())
     }
 }
