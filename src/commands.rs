@@ -148,8 +148,13 @@ pub fn check(args: CheckArgs) -> ExitCode {
         .collect();
     if let Some(path) = &args.write_baseline {
         let baseline = report::findings::Baseline::from_sets(&sets);
-        let text = serde_json::to_string_pretty(&baseline).unwrap_or_default() + "\n";
-        if let Err(e) = std::fs::write(path, text) {
+        let written = std::fs::File::create(path).and_then(|file| {
+            let mut file = std::io::BufWriter::new(file);
+            serde_json::to_writer_pretty(&mut file, &baseline)?;
+            file.write_all(b"\n")?;
+            file.flush()
+        });
+        if let Err(e) = written {
             eprintln!("error: {}: {e}", path.display());
             return ExitCode::from(EXIT_ERROR);
         }

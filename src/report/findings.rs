@@ -83,11 +83,16 @@ pub struct BaselineEntry {
 
 impl Baseline {
     pub fn from_sets(sets: &[FindingSet]) -> Baseline {
-        let mut findings: Vec<BaselineEntry> = sets
+        use rayon::prelude::*;
+        let coded: Vec<(&SourceDb, &Diagnostic)> = sets
             .iter()
             .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
             .filter(|(_, d)| d.code.is_some())
-            .map(|(db, d)| BaselineEntry {
+            .collect();
+        // Fingerprinting locates each finding: tens of thousands on a large config.
+        let mut findings: Vec<BaselineEntry> = coded
+            .par_iter()
+            .map(|&(db, d)| BaselineEntry {
                 code: d.code.unwrap_or_default().to_string(),
                 file: position(db, d).map(|p| p.path).unwrap_or_default(),
                 fingerprint: fingerprint(db, d),
