@@ -99,6 +99,7 @@ fn parse_beside_lowering<'a>(
             lowering
         },
         |lowering, section| lowering.section(section),
+        |section| section.lines.len() + 1,
         |hand_over| {
             syntax::haproxy::parse_each(db, files, parse_opts, &mut |section| {
                 syntax::haproxy::validate::check_section(&section, version, &mut checked);
@@ -116,16 +117,19 @@ fn parse_beside_lowering<'a>(
 
 /// Runs `produce` on this thread and a consumer on a second one: the state
 /// `start` makes there takes, through `consume`, every item `produce` hands
-/// over, in order and in batches. Consumed batches come back to be freed
-/// here, where they were allocated, so that their memory is used again.
-/// Returns what `produce` returned and the consumer's state.
+/// over, in order and in batches. A batch is sent once it holds
+/// [`BATCH_LINES`] lines by `lines`' count, so that a large item (a frontend
+/// of thousands of ACLs) goes over at once and the consumer starts early,
+/// and neither side waits long for the other. Consumed batches come back to
+/// be freed here, where they were allocated, so that their memory is used
+/// again. Returns what `produce` returned and the consumer's state.
 fn beside<T: Send, S: Send, P>(
     start: impl FnOnce() -> S + Send,
     consume: impl Fn(&mut S, &T) + Send,
+    lines: impl Fn(&T) -> usize,
     produce: impl FnOnce(&mut dyn FnMut(T)) -> P,
 ) -> (P, S) {
-    const BATCH: usize = 256;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<T>>(BATCHES_IN_FLIGHT);
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<T>>();
     std::thread::scope(|scope| {
         let consumer = scope.spawn(move || {
@@ -137,12 +141,15 @@ fn beside<T: Send, S: Send, P>(
             }
             state
         });
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Vec::new();
+        let mut batch_lines = 0;
         let produced = produce(&mut |item| {
+            batch_lines += lines(&item);
             batch.push(item);
-            if batch.len() == BATCH {
+            if batch_lines >= BATCH_LINES {
                 // Only fails if the consumer panicked; join says so.
-                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                let _ = tx.send(std::mem::take(&mut batch));
+                batch_lines = 0;
                 done_rx.try_iter().for_each(drop);
             }
         });
@@ -154,6 +161,12 @@ fn beside<T: Send, S: Send, P>(
         (produced, state)
     })
 }
+
+/// About how many config lines [`beside`] hands over at a time.
+const BATCH_LINES: usize = 2048;
+
+/// How many batches may wait for the consumer before the producer does.
+const BATCHES_IN_FLIGHT: usize = 8;
 
 /// Parses nginx files already in `db` (their includes resolved in
 /// `includes`; syntax errors go to `diagnostics`) and lowers them.
@@ -199,6 +212,7 @@ fn parse_beside_upstream_lowering<'a>(
     let (tree, upstreams) = beside(
         model::nginx::StreamedUpstreams::default,
         |upstreams, (block, mode, d)| upstreams.add(*block, *mode, d),
+        |(_, _, d)| d.block.as_ref().map_or(1, |b| b.len() + 1),
         |hand_over| {
             let mut upstream = |block: usize, outer: &str, d: syntax::nginx::Directive<'a>| {
                 let mode = if outer == "stream" {
