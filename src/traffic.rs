@@ -64,7 +64,7 @@ fn detects_failure(backend: &Backend, format: SourceFormat, i: usize) -> bool {
         SourceFormat::Nginx => true,
         SourceFormat::Haproxy => {
             let s = &backend.servers[i];
-            s.check.value || s.agent_check.value || s.track.is_some()
+            s.check.value || s.agent_check().value || s.track().is_some()
         }
     }
 }

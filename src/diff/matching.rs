@@ -314,7 +314,7 @@ fn server_changes(
         (&new.address, new.span),
         |a| a.to_string(),
     );
-    if let (Some(a), Some(b)) = (&old.max_fails, &new.max_fails) {
+    if let (Some(a), Some(b)) = (old.max_fails(), new.max_fails()) {
         sides.changed(out, entity, "max_fails", (a, old.span), (b, new.span));
     }
 }

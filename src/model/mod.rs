@@ -513,7 +513,9 @@ pub struct Backend {
 /// proxies that inherit the same set rather than copied into each.
 pub type Timeouts = std::sync::Arc<[(String, Sourced<u64>)]>;
 
-/// One server of a backend.
+/// One server of a backend. Large configs hold hundreds of thousands, so
+/// what most servers leave at the default is kept apart ([`ServerExtras`])
+/// and read through methods.
 #[derive(Debug, Clone)]
 pub struct Server {
     pub name: Box<str>,
@@ -523,28 +525,144 @@ pub struct Server {
     pub weight: Sourced<u32>,
     /// Per-server connection limit; `None` is unlimited.
     pub maxconn: Sourced<Option<u64>>,
-    pub maxqueue: Sourced<Option<u64>>,
     pub backup: Sourced<bool>,
     /// Administratively out (`disabled`, nginx `down`).
     pub disabled: Sourced<bool>,
     /// Active health checks on this server.
     pub check: Sourced<bool>,
+    /// How a failing server is noticed, besides `check`.
+    pub detection: FailureDetection,
+    /// The settings of [`ServerExtras`], when any differs from its default.
+    pub extras: Option<Box<ServerExtras>>,
+    /// The address holds an unresolved environment variable.
+    pub unresolved: bool,
+    pub uncertain: bool,
+}
+
+/// How the software notices that a server fails.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailureDetection {
+    /// HAProxy: the interval between checks, and how many failed (passed)
+    /// checks in a row mark the server down (up).
+    Active {
+        inter_ms: Sourced<u64>,
+        fall: Sourced<u32>,
+        rise: Sourced<u32>,
+    },
+    /// nginx passive checks: failures within `fail_timeout` that mark the
+    /// server unavailable (0 disables).
+    Passive {
+        max_fails: Sourced<u32>,
+        fail_timeout_ms: Sourced<u64>,
+    },
+}
+
+/// Server settings that most servers leave at their defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerExtras {
+    pub maxqueue: Sourced<Option<u64>>,
     /// An agent check (HAProxy `agent-check`) may change its weight or state.
     pub agent_check: Sourced<bool>,
-    /// HAProxy check interval and thresholds (`None` for nginx).
-    pub inter_ms: Option<Sourced<u64>>,
-    pub fall: Option<Sourced<u32>>,
-    pub rise: Option<Sourced<u32>>,
-    /// nginx passive checks: failures within `fail_timeout` that mark the
-    /// server unavailable (0 disables); `None` for HAProxy.
-    pub max_fails: Option<Sourced<u32>>,
-    pub fail_timeout_ms: Option<Sourced<u64>>,
     pub slowstart_ms: Sourced<Option<u64>>,
     /// `track [backend/]server`: its health follows another server's.
     pub track: Option<Box<str>>,
     /// The `server-template` this server was expanded from.
     pub template: Option<Box<str>>,
-    /// The address holds an unresolved environment variable.
-    pub unresolved: bool,
-    pub uncertain: bool,
+}
+
+impl Default for ServerExtras {
+    fn default() -> ServerExtras {
+        DEFAULT_EXTRAS.clone()
+    }
+}
+
+/// What a server without [`ServerExtras`] has: the built-in defaults.
+static DEFAULT_EXTRAS: ServerExtras = ServerExtras {
+    maxqueue: Sourced {
+        value: None,
+        origin: Origin::BuiltIn,
+        span: None,
+    },
+    agent_check: Sourced {
+        value: false,
+        origin: Origin::BuiltIn,
+        span: None,
+    },
+    slowstart_ms: Sourced {
+        value: None,
+        origin: Origin::BuiltIn,
+        span: None,
+    },
+    track: None,
+    template: None,
+};
+
+impl Server {
+    fn extras(&self) -> &ServerExtras {
+        self.extras.as_deref().unwrap_or(&DEFAULT_EXTRAS)
+    }
+
+    /// The extras, made (at their defaults) when the server had none.
+    pub fn extras_mut(&mut self) -> &mut ServerExtras {
+        self.extras.get_or_insert_with(Default::default)
+    }
+
+    pub fn maxqueue(&self) -> &Sourced<Option<u64>> {
+        &self.extras().maxqueue
+    }
+
+    pub fn agent_check(&self) -> &Sourced<bool> {
+        &self.extras().agent_check
+    }
+
+    pub fn slowstart_ms(&self) -> &Sourced<Option<u64>> {
+        &self.extras().slowstart_ms
+    }
+
+    pub fn track(&self) -> Option<&str> {
+        self.extras().track.as_deref()
+    }
+
+    pub fn template(&self) -> Option<&str> {
+        self.extras().template.as_deref()
+    }
+
+    /// HAProxy's check interval (`None` for nginx).
+    pub fn inter_ms(&self) -> Option<&Sourced<u64>> {
+        match &self.detection {
+            FailureDetection::Active { inter_ms, .. } => Some(inter_ms),
+            FailureDetection::Passive { .. } => None,
+        }
+    }
+
+    pub fn fall(&self) -> Option<&Sourced<u32>> {
+        match &self.detection {
+            FailureDetection::Active { fall, .. } => Some(fall),
+            FailureDetection::Passive { .. } => None,
+        }
+    }
+
+    pub fn rise(&self) -> Option<&Sourced<u32>> {
+        match &self.detection {
+            FailureDetection::Active { rise, .. } => Some(rise),
+            FailureDetection::Passive { .. } => None,
+        }
+    }
+
+    /// nginx `max_fails` (`None` for HAProxy).
+    pub fn max_fails(&self) -> Option<&Sourced<u32>> {
+        match &self.detection {
+            FailureDetection::Passive { max_fails, .. } => Some(max_fails),
+            FailureDetection::Active { .. } => None,
+        }
+    }
+
+    pub fn fail_timeout_ms(&self) -> Option<&Sourced<u64>> {
+        match &self.detection {
+            FailureDetection::Passive {
+                fail_timeout_ms, ..
+            } => Some(fail_timeout_ms),
+            FailureDetection::Active { .. } => None,
+        }
+    }
 }

@@ -53,7 +53,7 @@ impl Obj {
         self
     }
 
-    fn optional<T: Serialize>(self, key: &str, s: &Option<Sourced<T>>) -> Obj {
+    fn optional<T: Serialize>(self, key: &str, s: Option<&Sourced<T>>) -> Obj {
         match s {
             Some(s) => self.sourced(key, s),
             None => self,
@@ -114,24 +114,24 @@ fn server(db: &SourceDb, s: &Server, share: &ServerShare) -> Value {
         "address": s.address,
         "share": share.share,
         "failing": share.failing,
-        "track": s.track,
-        "template": s.template,
+        "track": s.track(),
+        "template": s.template(),
         "unresolved": s.unresolved,
         "uncertain": s.uncertain,
     }))
     .sourced("weight", &s.weight)
     .sourced("maxconn", &s.maxconn)
-    .sourced("maxqueue", &s.maxqueue)
+    .sourced("maxqueue", s.maxqueue())
     .sourced("backup", &s.backup)
     .sourced("disabled", &s.disabled)
     .sourced("check", &s.check)
-    .sourced("agent_check", &s.agent_check)
-    .optional("inter_ms", &s.inter_ms)
-    .optional("fall", &s.fall)
-    .optional("rise", &s.rise)
-    .optional("max_fails", &s.max_fails)
-    .optional("fail_timeout_ms", &s.fail_timeout_ms)
-    .sourced("slowstart_ms", &s.slowstart_ms)
+    .sourced("agent_check", s.agent_check())
+    .optional("inter_ms", s.inter_ms())
+    .optional("fall", s.fall())
+    .optional("rise", s.rise())
+    .optional("max_fails", s.max_fails())
+    .optional("fail_timeout_ms", s.fail_timeout_ms())
+    .sourced("slowstart_ms", s.slowstart_ms())
     .at(db, s.span)
 }
 
@@ -161,7 +161,7 @@ fn backend(db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) ->
     .sourced("hash_type", &b.hash_type)
     .sourced("allbackups", &b.health.allbackups)
     .sourced("fullconn", &b.fullconn)
-    .optional("keepalive", &b.keepalive)
+    .optional("keepalive", b.keepalive.as_ref())
     .at(db, b.span)
 }
 
@@ -169,9 +169,15 @@ fn backend(db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) ->
 fn limits(model: &Model) -> Value {
     let mut limits = Obj::new(json!({}))
         .sourced("global_maxconn", &model.limits.global_maxconn)
-        .optional("worker_processes", &model.limits.worker_processes)
-        .optional("worker_connections", &model.limits.worker_connections)
-        .optional("worker_rlimit_nofile", &model.limits.worker_rlimit_nofile);
+        .optional("worker_processes", model.limits.worker_processes.as_ref())
+        .optional(
+            "worker_connections",
+            model.limits.worker_connections.as_ref(),
+        )
+        .optional(
+            "worker_rlimit_nofile",
+            model.limits.worker_rlimit_nofile.as_ref(),
+        );
     limits.fields.insert(
         "origins".into(),
         Value::Object(std::mem::take(&mut limits.origins)),

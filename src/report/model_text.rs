@@ -127,7 +127,7 @@ fn server_line(format: SourceFormat, s: &Server) -> String {
     match format {
         SourceFormat::Haproxy => line.push_str(if s.check.value { " check" } else { " no-check" }),
         SourceFormat::Nginx => {
-            if let (Some(f), Some(t)) = (&s.max_fails, &s.fail_timeout_ms) {
+            if let (Some(f), Some(t)) = (s.max_fails(), s.fail_timeout_ms()) {
                 let _ = write!(
                     line,
                     "  max_fails {}{} fail_timeout {}ms{}",

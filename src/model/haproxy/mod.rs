@@ -735,7 +735,7 @@ impl<'a> Lowering<'a> {
                 line.span(),
                 addr.env(),
             );
-            server.template = Some(prefix.into());
+            server.extras_mut().template = Some(prefix.into());
             server.uncertain = line.uncertain;
             servers.push(server);
         }

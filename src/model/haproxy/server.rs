@@ -6,7 +6,7 @@
 //! each value remembers which of those set it.
 
 use crate::diag::Diagnostic;
-use crate::model::{Origin, Server, Sourced};
+use crate::model::{FailureDetection, Origin, Server, ServerExtras, Sourced};
 use crate::source::Span;
 use crate::syntax::haproxy::Line;
 use crate::syntax::haproxy::keywords::did_you_mean;
@@ -324,6 +324,25 @@ impl ServerParams {
     /// A server with every unset parameter at HAProxy's built-in default.
     pub fn build(&self, name: String, address: String, span: Span, unresolved: bool) -> Server {
         let or = |v: &Option<Sourced<bool>>| v.clone().unwrap_or_else(|| Sourced::built_in(false));
+        let has_extras = self.maxqueue.is_some()
+            || self.agent_check.is_some()
+            || self.slowstart_ms.is_some()
+            || self.track.is_some();
+        let extras = has_extras.then(|| {
+            Box::new(ServerExtras {
+                maxqueue: self
+                    .maxqueue
+                    .clone()
+                    .unwrap_or_else(|| Sourced::built_in(None)),
+                agent_check: or(&self.agent_check),
+                slowstart_ms: self
+                    .slowstart_ms
+                    .clone()
+                    .unwrap_or_else(|| Sourced::built_in(None)),
+                track: self.track.clone(),
+                template: None,
+            })
+        });
         Server {
             name: name.into_boxed_str(),
             address: address.into_boxed_str(),
@@ -333,29 +352,18 @@ impl ServerParams {
                 .maxconn
                 .clone()
                 .unwrap_or_else(|| Sourced::built_in(None)),
-            maxqueue: self
-                .maxqueue
-                .clone()
-                .unwrap_or_else(|| Sourced::built_in(None)),
             backup: or(&self.backup),
             disabled: or(&self.disabled),
             check: or(&self.check),
-            agent_check: or(&self.agent_check),
-            inter_ms: Some(
-                self.inter_ms
+            detection: FailureDetection::Active {
+                inter_ms: self
+                    .inter_ms
                     .clone()
                     .unwrap_or_else(|| Sourced::built_in(2000)),
-            ),
-            fall: Some(self.fall.clone().unwrap_or_else(|| Sourced::built_in(3))),
-            rise: Some(self.rise.clone().unwrap_or_else(|| Sourced::built_in(2))),
-            max_fails: None,
-            fail_timeout_ms: None,
-            slowstart_ms: self
-                .slowstart_ms
-                .clone()
-                .unwrap_or_else(|| Sourced::built_in(None)),
-            track: self.track.clone(),
-            template: None,
+                fall: self.fall.clone().unwrap_or_else(|| Sourced::built_in(3)),
+                rise: self.rise.clone().unwrap_or_else(|| Sourced::built_in(2)),
+            },
+            extras,
             unresolved,
             uncertain: false,
         }

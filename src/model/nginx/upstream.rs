@@ -5,7 +5,8 @@
 use crate::diag::Diagnostic;
 use crate::model::haproxy::parse_time_ms;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, Health, Mode, Origin, Server, Sourced, Timeouts,
+    Algorithm, AlgorithmKind, Backend, BackendKind, FailureDetection, Health, Mode, Origin, Server,
+    Sourced, Timeouts,
 };
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
@@ -60,19 +61,14 @@ pub fn default_server(address: String, span: Span) -> Server {
         span,
         weight: Sourced::built_in(1),
         maxconn: Sourced::built_in(None),
-        maxqueue: Sourced::built_in(None),
         backup: Sourced::built_in(false),
         disabled: Sourced::built_in(false),
         check: Sourced::built_in(false),
-        agent_check: Sourced::built_in(false),
-        inter_ms: None,
-        fall: None,
-        rise: None,
-        max_fails: Some(Sourced::built_in(1)),
-        fail_timeout_ms: Some(Sourced::built_in(10_000)),
-        slowstart_ms: Sourced::built_in(None),
-        track: None,
-        template: None,
+        detection: FailureDetection::Passive {
+            max_fails: Sourced::built_in(1),
+            fail_timeout_ms: Sourced::built_in(10_000),
+        },
+        extras: None,
         unresolved: false,
         uncertain: false,
     }
@@ -118,15 +114,28 @@ fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<
                 None => invalid(d, i, diags),
             },
             "max_fails" => match number() {
-                Some(n) => s.max_fails = Some(Sourced::explicit(n as u32, span)),
+                Some(n) => {
+                    if let FailureDetection::Passive { max_fails, .. } = &mut s.detection {
+                        *max_fails = Sourced::explicit(n as u32, span);
+                    }
+                }
                 None => invalid(d, i, diags),
             },
             "fail_timeout" => match parse_nginx_time(value) {
-                Some(ms) => s.fail_timeout_ms = Some(Sourced::explicit(ms, span)),
+                Some(ms) => {
+                    if let FailureDetection::Passive {
+                        fail_timeout_ms, ..
+                    } = &mut s.detection
+                    {
+                        *fail_timeout_ms = Sourced::explicit(ms, span);
+                    }
+                }
                 None => invalid(d, i, diags),
             },
             "slow_start" => match parse_nginx_time(value) {
-                Some(ms) => s.slowstart_ms = Sourced::explicit((ms > 0).then_some(ms), span),
+                Some(ms) => {
+                    s.extras_mut().slowstart_ms = Sourced::explicit((ms > 0).then_some(ms), span)
+                }
                 None => invalid(d, i, diags),
             },
             "backup" if value.is_empty() => {

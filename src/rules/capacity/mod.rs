@@ -20,7 +20,7 @@ pub(crate) fn capacity(b: &Backend, usable: &[usize], without: Option<usize>) ->
         .filter(|&i| Some(i) != without)
         .map(|i| {
             let s = &b.servers[i];
-            s.maxconn.value.map(|m| m + s.maxqueue.value.unwrap_or(0))
+            s.maxconn.value.map(|m| m + s.maxqueue().value.unwrap_or(0))
         })
         .sum()
 }

@@ -40,7 +40,7 @@ impl Rule for DuplicateServerAddress {
             for s in b
                 .servers
                 .iter()
-                .filter(|s| s.template.is_none() && !s.unresolved)
+                .filter(|s| s.template().is_none() && !s.unresolved)
             {
                 if let Some(first) = seen.insert(&*s.address, s.span) {
                     out.push(

@@ -48,9 +48,9 @@ impl Rule for NoHealthCheck {
                 let s = &b.servers[j];
                 match cx.model.format {
                     SourceFormat::Haproxy => {
-                        s.check.value || s.agent_check.value || s.track.is_some()
+                        s.check.value || s.agent_check().value || s.track().is_some()
                     }
-                    SourceFormat::Nginx => s.max_fails.as_ref().is_none_or(|m| m.value > 0),
+                    SourceFormat::Nginx => s.max_fails().is_none_or(|m| m.value > 0),
                 }
             };
             if servers.iter().any(|&j| watched(j)) {

@@ -49,7 +49,7 @@ impl Rule for UnreachableBackend {
             .backends
             .iter()
             .flat_map(|b| &b.servers)
-            .filter_map(|s| s.track.as_deref())
+            .filter_map(|s| s.track())
             .map(|t| t.split('/').next().unwrap_or(t))
             .collect();
         for (i, b) in cx.model.backends.iter().enumerate() {
