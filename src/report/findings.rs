@@ -13,6 +13,13 @@ pub struct FindingSet<'a> {
     pub findings: &'a [Diagnostic],
 }
 
+/// Every finding of several configs, each with the sources it points into.
+pub fn flatten<'a>(sets: &[FindingSet<'a>]) -> Vec<(&'a SourceDb, &'a Diagnostic)> {
+    sets.iter()
+        .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
+        .collect()
+}
+
 /// Where a finding is, as reporters want it: path, 1-based line and column.
 pub struct Position {
     pub path: String,
@@ -84,11 +91,8 @@ pub struct BaselineEntry {
 impl Baseline {
     pub fn from_sets(sets: &[FindingSet]) -> Baseline {
         use rayon::prelude::*;
-        let coded: Vec<(&SourceDb, &Diagnostic)> = sets
-            .iter()
-            .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
-            .filter(|(_, d)| d.code.is_some())
-            .collect();
+        let mut coded = flatten(sets);
+        coded.retain(|(_, d)| d.code.is_some());
         // Fingerprinting locates each finding: tens of thousands on a large config.
         let mut findings: Vec<BaselineEntry> = coded
             .par_iter()

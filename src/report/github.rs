@@ -3,7 +3,7 @@
 //! end the command or start another.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::report::findings::{FindingSet, position};
+use crate::report::findings::{FindingSet, flatten, position};
 use crate::report::stream::write_rendered;
 use crate::source::SourceDb;
 
@@ -21,11 +21,7 @@ pub fn escape_property(s: &str) -> String {
 
 /// One command per finding, streamed.
 pub fn write(w: &mut impl std::io::Write, sets: &[FindingSet]) -> std::io::Result<()> {
-    let all: Vec<_> = sets
-        .iter()
-        .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
-        .collect();
-    write_rendered(w, &all, |_, &(db, d), out| {
+    write_rendered(w, &flatten(sets), |_, &(db, d), out| {
         out.extend_from_slice(command(db, d).as_bytes());
     })
 }

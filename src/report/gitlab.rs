@@ -4,17 +4,13 @@
 use serde_json::{Value, json};
 
 use crate::diag::{Diagnostic, Severity};
-use crate::report::findings::{FindingSet, fingerprint, position};
+use crate::report::findings::{FindingSet, fingerprint, flatten, position};
 use crate::report::json::write_array;
 use crate::source::SourceDb;
 
 /// The report as one JSON array, streamed.
 pub fn write(w: &mut impl std::io::Write, sets: &[FindingSet]) -> std::io::Result<()> {
-    let all: Vec<_> = sets
-        .iter()
-        .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
-        .collect();
-    write_array(w, &all, 0, |&(db, d)| issue(db, d))?;
+    write_array(w, &flatten(sets), 0, |&(db, d)| issue(db, d))?;
     w.write_all(b"\n")
 }
 

@@ -5,13 +5,10 @@ use std::fmt::Write;
 
 use crate::diag::Severity;
 use crate::report::diff_markdown::escape;
-use crate::report::findings::{FindingSet, position};
+use crate::report::findings::{FindingSet, flatten, position};
 
 pub fn render(sets: &[FindingSet]) -> String {
-    let all: Vec<_> = sets
-        .iter()
-        .flat_map(|s| s.findings.iter().map(move |d| (s.db, d)))
-        .collect();
+    let all = flatten(sets);
     let count = |sev| all.iter().filter(|(_, d)| d.severity == sev).count();
     let mut out = format!(
         "### lbcheck: {} error(s), {} warning(s), {} note(s)\n\n",

@@ -8,7 +8,7 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use crate::diag::{Diagnostic, Severity};
-use crate::report::findings::{FindingSet, fingerprint, position};
+use crate::report::findings::{FindingSet, fingerprint, flatten, position};
 use crate::report::json;
 use crate::rules;
 use crate::source::SourceDb;
@@ -136,9 +136,9 @@ fn write_log(w: &mut impl Write, results: &[Entry]) -> std::io::Result<()> {
 
 /// The findings of `check`.
 pub fn write(w: &mut impl Write, sets: &[FindingSet]) -> std::io::Result<()> {
-    let results: Vec<Entry> = sets
-        .iter()
-        .flat_map(|s| s.findings.iter().map(|d| (s.db, d, None)))
+    let results: Vec<Entry> = flatten(sets)
+        .into_iter()
+        .map(|(db, d)| (db, d, None))
         .collect();
     write_log(w, &results)
 }
