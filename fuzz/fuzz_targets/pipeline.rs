@@ -49,6 +49,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = lbcheck::report::github::write(&mut std::io::sink(), &set);
         let _ = lbcheck::report::gitlab::write(&mut std::io::sink(), &set);
         let _ = lbcheck::report::junit::render(&set, &[]);
+        let (db, model) = (&full.loaded.db, &full.loaded.model);
+        let _ = lbcheck::report::model_json::write(&mut std::io::sink(), db, model, &full.shares);
+        let _ = lbcheck::report::model_text::render(db, model, &full.shares);
         let report = lbcheck::diff::diff(&mut half, &mut full);
         let _ = lbcheck::report::diff_markdown::render(&report);
         let req = lbcheck::route::Request::new(Some("example.com"), "/a/../b", 80);
