@@ -18,7 +18,96 @@ struct Suppression {
     used: bool,
 }
 
-/// Reads the suppressions of every file in `db`; malformed ones are reported.
+/// The suppressions written in a run's files, found by the line they apply
+/// to, with the findings about malformed ones.
+#[derive(Debug, Default)]
+pub struct Suppressions {
+    list: Vec<Suppression>,
+    /// The first suppression (index into `list`) of each file, line it
+    /// covers (`None`: the whole file) and rule code, so that applying them
+    /// stays linear however many there are.
+    first: foldhash::HashMap<(FileId, Option<usize>, &'static str), usize>,
+    malformed: Vec<Diagnostic>,
+}
+
+impl Suppressions {
+    /// Reads the suppressions of every file in `db`; malformed ones are kept
+    /// as findings to report.
+    pub fn collect(db: &SourceDb) -> Suppressions {
+        let mut malformed = Vec::new();
+        let list = collect(db, &mut malformed);
+        let mut first = foldhash::HashMap::default();
+        for (i, s) in list.iter().enumerate() {
+            // A code no rule has suppresses nothing (and is reported unused).
+            let codes = s.codes.iter().filter_map(|c| crate::rules::meta(c));
+            for code in codes.map(|m| m.code) {
+                match s.lines {
+                    Some((a, b)) => {
+                        first.entry((s.file, Some(a), code)).or_insert(i);
+                        first.entry((s.file, Some(b), code)).or_insert(i);
+                    }
+                    None => {
+                        first.entry((s.file, None, code)).or_insert(i);
+                    }
+                }
+            }
+        }
+        Suppressions {
+            list,
+            first,
+            malformed,
+        }
+    }
+
+    /// The first suppression (in file order) of `code` at `span`'s line.
+    fn find(&self, db: &SourceDb, code: &'static str, span: Span) -> Option<usize> {
+        let (_, line, _) = db.start(span);
+        let on_line = self.first.get(&(span.file, Some(line), code));
+        let in_file = self.first.get(&(span.file, None, code));
+        on_line.into_iter().chain(in_file).copied().min()
+    }
+
+    /// Removes suppressed findings and reports unused and malformed
+    /// suppressions.
+    pub fn apply(mut self, db: &SourceDb, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut out = std::mem::take(&mut self.malformed);
+        if self.list.is_empty() {
+            // Usually there is nothing to add either: the list goes back as is.
+            if out.is_empty() {
+                return findings;
+            }
+            out.extend(findings);
+            return out;
+        }
+        for d in findings {
+            let (Some(code), Some(span)) = (d.code, d.primary) else {
+                out.push(d);
+                continue;
+            };
+            match self.find(db, code, span) {
+                Some(i) => self.list[i].used = true,
+                None => out.push(d),
+            }
+        }
+        for s in self.list.iter().filter(|s| !s.used) {
+            out.push(
+                finding(
+                    unused_suppression::META,
+                    format!(
+                        "this suppression of {} suppresses nothing",
+                        s.codes.join(", ")
+                    ),
+                )
+                .at(s.span)
+                .help("remove it"),
+            );
+        }
+        out
+    }
+}
+
+/// Reads the suppressions of every file in `db`, in file order; malformed
+/// ones are reported.
 fn collect(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
     let mut found = Vec::new();
     for (file, f) in db.files() {
@@ -84,44 +173,51 @@ fn collect(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
 
 /// Removes suppressed findings and reports unused suppressions.
 pub fn apply(db: &SourceDb, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut suppressions = collect(db, &mut out);
-    if suppressions.is_empty() {
-        // Usually there is nothing to add either: the list goes back as is.
-        if out.is_empty() {
-            return findings;
-        }
-        out.extend(findings);
-        return out;
+    Suppressions::collect(db).apply(db, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding of `code` on 1-based `line` of `text` (file 0).
+    fn at_line(db: &SourceDb, code: &str, line: usize) -> Diagnostic {
+        let file = FileId::new(0);
+        let start = db
+            .file(file)
+            .line_index()
+            .line_range(db.text(file), line)
+            .start;
+        finding(crate::rules::meta(code).unwrap(), "x").at(Span::new(file, start..start + 1))
     }
-    for d in findings {
-        let (Some(code), Some(span)) = (d.code, d.primary) else {
-            out.push(d);
-            continue;
-        };
-        let (_, line, _) = db.start(span);
-        let hit = suppressions.iter_mut().find(|s| {
-            s.file == span.file
-                && s.codes.iter().any(|c| c == code)
-                && s.lines.is_none_or(|(a, b)| line == a || line == b)
-        });
-        match hit {
-            Some(s) => s.used = true,
-            None => out.push(d),
-        }
-    }
-    for s in suppressions.iter().filter(|s| !s.used) {
-        out.push(
-            finding(
-                unused_suppression::META,
-                format!(
-                    "this suppression of {} suppresses nothing",
-                    s.codes.join(", ")
-                ),
-            )
-            .at(s.span)
-            .help("remove it"),
+
+    #[test]
+    fn the_first_suppression_in_file_order_takes_a_finding() {
+        let mut db = SourceDb::new();
+        db.add(
+            "t.cfg",
+            "# lbcheck: ignore-file LB301 -- whole file\n\
+             a\n\
+             # lbcheck: ignore LB301,LB204 -- here\n\
+             b\n\
+             # lbcheck: ignore LB999 -- no such rule\n\
+             # lbcheck: ignore LB204 -- a second one\n\
+             c\n"
+            .to_string(),
         );
+        let findings = vec![
+            at_line(&db, "LB301", 4),
+            at_line(&db, "LB204", 4),
+            at_line(&db, "LB204", 7),
+            at_line(&db, "LB303", 4),
+        ];
+        let out = apply(&db, findings);
+        let left: Vec<_> = out
+            .iter()
+            .map(|d| (d.code.unwrap(), db.start(d.primary.unwrap()).1))
+            .collect();
+        // LB301 went to the whole-file suppression (first in the file), both
+        // LB204 to the line ones; LB303 stays; LB999 names no rule.
+        assert_eq!(left, [("LB303", 4), ("LB001", 5)]);
     }
-    out
 }
