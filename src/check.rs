@@ -8,6 +8,7 @@ use crate::error::LoadError;
 use crate::expected::{self, ExpectedLoad};
 use crate::policy::{Level, Policy, TrafficProfile};
 use crate::rules::{self, Context};
+use crate::suppress::Suppressions;
 use crate::traffic::Shares;
 use crate::version::Version;
 use crate::{Loaded, Options, WhatIf};
@@ -96,12 +97,26 @@ pub fn check(
         .collect();
     let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
     let mut shares = Vec::new();
-    if !failed {
-        shares = crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default();
-        let cx = Context::new(&loaded.model, &shares, &policy, &expected);
+    let suppressions = if failed {
+        Suppressions::collect(&loaded.db)
+    } else {
+        // The shares, the rest of the rules' context and the suppressions
+        // do not depend on each other: side by side.
+        let (computed, (cx, suppressions)) = rayon::join(
+            || crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default(),
+            || {
+                rayon::join(
+                    || Context::prepare(&loaded.model, &policy, &expected),
+                    || Suppressions::collect(&loaded.db),
+                )
+            },
+        );
+        shares = computed;
+        let cx = cx.with_shares(&shares);
         rules::run(&cx, |code| wanted(code, &select, &ignore), &mut findings);
-    }
-    let mut findings = crate::suppress::apply(&loaded.db, findings);
+        suppressions
+    };
+    let mut findings = suppressions.apply(&loaded.db, findings);
     findings.retain(|d| d.code.is_none_or(|code| wanted(code, &select, &ignore)));
     for d in &mut findings {
         let Some(code) = d.code else { continue };

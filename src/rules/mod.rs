@@ -74,6 +74,16 @@ impl<'a> Context<'a> {
         policy: &'a Policy,
         expected: &'a ExpectedLoad,
     ) -> Context<'a> {
+        Context::prepare(model, policy, expected).with_shares(shares)
+    }
+
+    /// A context without traffic shares yet: the part that does not need
+    /// them, so that it can be built while they are computed.
+    pub fn prepare(
+        model: &'a Model,
+        policy: &'a Policy,
+        expected: &'a ExpectedLoad,
+    ) -> Context<'a> {
         let usable_lists = || {
             let mut usable = Vec::new();
             let mut starts = Vec::with_capacity(model.backends.len() + 1);
@@ -92,7 +102,7 @@ impl<'a> Context<'a> {
         let ((usable, usable_starts), (routed, index)) = rayon::join(usable_lists, routing);
         Context {
             model,
-            shares,
+            shares: &[],
             policy,
             expected,
             routed,
@@ -100,6 +110,11 @@ impl<'a> Context<'a> {
             usable,
             usable_starts,
         }
+    }
+
+    /// The context with the shares of every backend, in model order.
+    pub fn with_shares(self, shares: &'a [Shares]) -> Context<'a> {
+        Context { shares, ..self }
     }
 
     /// The usable servers of the backend at `backend` (model order).
