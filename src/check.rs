@@ -132,6 +132,10 @@ pub fn check(
         }
     }
     diag::sort(&mut findings);
+    if !findings.is_empty() {
+        // Every finding is reported with its line.
+        loaded.db.index_lines();
+    }
     Ok(CheckResult {
         loaded,
         findings,

@@ -85,6 +85,9 @@ impl SourceFile {
     }
 }
 
+/// Bytes of text a [`LineIndex`] takes as one task.
+const LINE_INDEX_PIECE: usize = 1 << 20;
+
 /// Byte offsets of line starts, for turning offsets into line/column.
 #[derive(Debug)]
 pub struct LineIndex {
@@ -99,6 +102,36 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(lines + 1);
         starts.push(0u32);
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+        LineIndex { starts }
+    }
+
+    /// [`LineIndex::new`] a piece of the text at a time on the thread pool,
+    /// counting and then filling. Not for use under a lock that pool tasks
+    /// may wait on: the caller's thread takes other tasks while it waits.
+    pub fn new_parallel(text: &str) -> LineIndex {
+        use rayon::prelude::*;
+        let pieces: Vec<&[u8]> = text.as_bytes().chunks(LINE_INDEX_PIECE).collect();
+        let counts: Vec<usize> = pieces
+            .par_iter()
+            .map(|p| memchr::memchr_iter(b'\n', p).count())
+            .collect();
+        let mut starts = vec![0u32; counts.iter().sum::<usize>() + 1];
+        let mut slots = Vec::with_capacity(pieces.len());
+        let mut rest = &mut starts[1..];
+        for &count in &counts {
+            let (slot, after) = rest.split_at_mut(count);
+            slots.push(slot);
+            rest = after;
+        }
+        slots
+            .into_par_iter()
+            .zip(pieces.par_iter().enumerate())
+            .for_each(|(slot, (i, piece))| {
+                let base = i * LINE_INDEX_PIECE;
+                for (start, newline) in slot.iter_mut().zip(memchr::memchr_iter(b'\n', piece)) {
+                    *start = (base + newline + 1) as u32;
+                }
+            });
         LineIndex { starts }
     }
 
@@ -188,6 +221,19 @@ impl SourceDb {
         self.files.len()
     }
 
+    /// Builds the line index of every large file now, on the thread pool,
+    /// ahead of a report that needs a line for every finding (a 25 MB file
+    /// has a million lines: 7 ms on one thread, under 5 on two).
+    pub fn index_lines(&self) {
+        for file in &self.files {
+            if file.text.len() >= 2 * LINE_INDEX_PIECE && file.line_index.get().is_none() {
+                // Built outside the OnceLock: if another thread got there
+                // first, its index (the same) stays.
+                let _ = file.line_index.set(LineIndex::new_parallel(&file.text));
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -243,7 +289,7 @@ pub fn read_text(path: &Path) -> Result<(String, Option<usize>), LoadError> {
             limit: MAX_FILE_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = read_bytes(path, meta.len()).map_err(io)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, None)),
         Err(e) => {
@@ -251,6 +297,36 @@ pub fn read_text(path: &Path) -> Result<(String, Option<usize>), LoadError> {
             Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at)))
         }
     }
+}
+
+/// Files at least this large are read a piece at a time on the thread pool:
+/// copying a large file into fresh memory is mostly the kernel's page faults,
+/// which then come on both cores.
+const PARALLEL_READ_BYTES: u64 = 4 << 20;
+
+/// The whole file. Large ones are read in pieces side by side at their
+/// offsets; if the file turns out not to be `len` bytes long any more (it
+/// changed since its size was taken), it is read again from the start, the
+/// ordinary way.
+fn read_bytes(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    #[cfg(unix)]
+    if len >= PARALLEL_READ_BYTES {
+        use rayon::prelude::*;
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path)?;
+        let mut bytes = vec![0u8; len as usize];
+        let read = bytes
+            .par_chunks_mut(PARALLEL_READ_BYTES as usize / 2)
+            .enumerate()
+            .try_for_each(|(i, piece)| {
+                file.read_exact_at(piece, i as u64 * PARALLEL_READ_BYTES / 2)
+            });
+        let mut probe = [0u8; 1];
+        if read.is_ok() && file.read_at(&mut probe, len)? == 0 {
+            return Ok(bytes);
+        }
+    }
+    std::fs::read(path)
 }
 
 #[cfg(test)]
@@ -266,6 +342,53 @@ mod tests {
         assert_eq!(idx.line_col(text, 7), (2, 4)); // after the two-byte é
         assert_eq!(idx.line_col(text, 8), (3, 1));
         assert_eq!(idx.line_col(text, 999), (3, 2));
+    }
+
+    /// Text of `len` bytes whose newlines fall at and around the pieces'
+    /// edges, with blank lines and a last line without its newline.
+    fn lines_across_pieces(len: usize) -> String {
+        let mut text = vec![b'x'; len];
+        let mut at = 0;
+        for step in [1usize, 2, 7, 4096, 65_535].iter().cycle() {
+            at += step;
+            if at >= len {
+                break;
+            }
+            text[at] = b'\n';
+        }
+        for edge in (LINE_INDEX_PIECE..len).step_by(LINE_INDEX_PIECE) {
+            text[edge - 1] = b'\n';
+            text[edge] = b'\n';
+        }
+        String::from_utf8(text).unwrap()
+    }
+
+    #[test]
+    fn the_parallel_line_index_is_the_serial_one() {
+        for len in [0, 1, LINE_INDEX_PIECE, 3 * LINE_INDEX_PIECE + 17] {
+            let text = lines_across_pieces(len);
+            assert_eq!(
+                LineIndex::new_parallel(&text).starts,
+                LineIndex::new(&text).starts,
+                "{len} bytes"
+            );
+        }
+    }
+
+    #[test]
+    fn a_large_file_is_read_whole_and_indexed_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.cfg");
+        let text = lines_across_pieces(PARALLEL_READ_BYTES as usize * 2 + 12_345);
+        std::fs::write(&path, &text).unwrap();
+        let mut db = SourceDb::new();
+        let id = db.load(&path).unwrap();
+        assert!(db.text(id) == text);
+        db.index_lines();
+        assert_eq!(
+            db.file(id).line_index().starts,
+            LineIndex::new(&text).starts
+        );
     }
 
     #[test]
