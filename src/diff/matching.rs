@@ -8,6 +8,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use serde::Serialize;
 
+use crate::model::condition::SameConditions;
 use crate::model::{Backend, EntryPoint, Model, Server, SourceFormat, Sourced};
 use crate::source::{SourceDb, Span};
 
@@ -472,12 +473,13 @@ fn entry_changes(sides: &Sides, old: &EntryPoint, new: &EntryPoint, out: &mut Ve
     );
     // Routes, compared as "condition -> target" lines, in order; only when
     // they differ (most entry points keep theirs, and large ones have many).
+    let mut same = SameConditions::default();
     let same_routes = old.routes.len() == new.routes.len()
         && old
             .routes
             .iter()
             .zip(&new.routes)
-            .all(|(x, y)| x.condition == y.condition && x.target == y.target);
+            .all(|(x, y)| x.target == y.target && same.eq(&x.condition, &y.condition));
     if same_routes {
         return;
     }

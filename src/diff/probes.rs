@@ -10,6 +10,7 @@ use foldhash::HashMap;
 
 use serde::Serialize;
 
+use crate::model::condition::SameConditions;
 use crate::model::{Condition, EntryPoint, MatchMethod, Model, Route, Target};
 use crate::route::matching::ascii_lowercase;
 use crate::route::{Request, Router};
@@ -33,6 +34,8 @@ pub struct Probe {
 struct Literals<'m> {
     hosts: Vec<Cow<'m, str>>,
     paths: Vec<Cow<'m, str>>,
+    /// Named ACL bodies already read: thousands of routes may name one.
+    acls_read: foldhash::HashSet<*const Condition>,
 }
 
 impl<'m> Literals<'m> {
@@ -136,7 +139,8 @@ fn collect<'m>(cond: &'m Condition, lit: &mut Literals<'m>) {
             }
         }
         Condition::Not(c) => collect(c, lit),
-        Condition::Acl(_, c) => collect(c, lit),
+        // Each body once (an ACL read before falls through to nothing).
+        Condition::Acl(_, c) if lit.acls_read.insert(std::sync::Arc::as_ptr(c)) => collect(c, lit),
         Condition::And(cs) | Condition::Or(cs) => cs.iter().for_each(|c| collect(c, lit)),
         _ => {}
     }
@@ -168,7 +172,7 @@ fn literals<'m>(e: &'m EntryPoint, lit: &mut Literals<'m>) {
 
 /// Whether two entry points send every request to the same place: the
 /// router reads only their kind, ports, names and ordered routes.
-fn routes_alike(a: &EntryPoint, b: &EntryPoint) -> bool {
+fn routes_alike(a: &EntryPoint, b: &EntryPoint, same: &mut SameConditions) -> bool {
     let binds = |e: &EntryPoint| {
         e.binds
             .iter()
@@ -182,16 +186,30 @@ fn routes_alike(a: &EntryPoint, b: &EntryPoint) -> bool {
         && a.routes
             .iter()
             .zip(&b.routes)
-            .all(|(x, y)| x.condition == y.condition && x.target == y.target)
+            .all(|(x, y)| x.target == y.target && same.eq(&x.condition, &y.condition))
 }
 
-/// Routes of `a` with no route of the same condition and target in `b`.
-fn routes_not_in<'m>(a: &'m EntryPoint, b: &EntryPoint) -> impl Iterator<Item = &'m Route> {
-    a.routes.iter().filter(|x| {
-        !b.routes
-            .iter()
-            .any(|y| x.condition == y.condition && x.target == y.target)
-    })
+/// Routes of `a` with no route of the same condition and target in `b`:
+/// `b`'s routes are looked up by their condition as text, then compared.
+fn routes_not_in<'m>(
+    a: &'m EntryPoint,
+    b: &EntryPoint,
+    same: &mut SameConditions,
+) -> Vec<&'m Route> {
+    let mut by_text: HashMap<String, Vec<&Route>> = HashMap::default();
+    for y in &b.routes {
+        by_text.entry(y.condition.to_string()).or_default().push(y);
+    }
+    a.routes
+        .iter()
+        .filter(|x| {
+            let alike = by_text.get(&x.condition.to_string());
+            !alike
+                .into_iter()
+                .flatten()
+                .any(|y| x.target == y.target && same.eq(&x.condition, &y.condition))
+        })
+        .collect()
 }
 
 /// Probes for the ports where the two models may route differently (on
@@ -215,12 +233,13 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     // entry points on one side only.
     let mut hot = Literals::default();
     let mut one_sided = Vec::new();
+    let mut same = SameConditions::default();
     for port in ports {
         let (o, n) = (old.listening(port), new.listening(port));
         let alike = o.len() == n.len()
             && o.iter()
                 .zip(n.iter())
-                .all(|(&i, &j)| routes_alike(&mo.entry_points[i], &mn.entry_points[j]));
+                .all(|(&i, &j)| routes_alike(&mo.entry_points[i], &mn.entry_points[j], &mut same));
         if alike {
             continue;
         }
@@ -241,11 +260,13 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
         let (old_named, new_named) = (by_name(mo, &o), by_name(mn, &n));
         for (name, &b) in &new_named {
             match old_named.get(name) {
-                Some(&a) if routes_alike(a, b) => {}
+                Some(&a) if routes_alike(a, b, &mut same) => {}
                 Some(&a) => {
                     names(a, &mut hot);
                     names(b, &mut hot);
-                    for r in routes_not_in(a, b).chain(routes_not_in(b, a)) {
+                    let mut changed = routes_not_in(a, b, &mut same);
+                    changed.extend(routes_not_in(b, a, &mut same));
+                    for r in changed {
                         collect(&r.condition, &mut hot);
                     }
                 }
@@ -281,6 +302,7 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     let either = Literals {
         hosts: hot.hosts.iter().chain(&moved.hosts).cloned().collect(),
         paths: hot.paths.iter().chain(&moved.paths).cloned().collect(),
+        ..Literals::default()
     }
     .sorted();
     let (either_hosts, either_paths) = (&either.hosts, &either.paths);

@@ -101,6 +101,45 @@ impl Condition {
     }
 }
 
+/// Compares conditions as `==` does, each pair of named ACL bodies once:
+/// comparing the routes of two configs whose thousands of routes name one
+/// ACL of thousands of patterns would otherwise take their product.
+#[derive(Default)]
+pub struct SameConditions {
+    acls: foldhash::HashMap<(*const Condition, *const Condition), bool>,
+}
+
+impl SameConditions {
+    pub fn eq(&mut self, a: &Condition, b: &Condition) -> bool {
+        use Condition::*;
+        match (a, b) {
+            (Always, Always) | (Never, Never) => true,
+            (Pred(x), Pred(y)) => x == y,
+            (Opaque(x), Opaque(y)) => x == y,
+            (Not(x), Not(y)) => self.eq(x, y),
+            (And(xs), And(ys)) | (Or(xs), Or(ys)) => {
+                xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| self.eq(x, y))
+            }
+            (Acl(x_name, x), Acl(y_name, y)) => {
+                if x_name != y_name {
+                    return false;
+                }
+                if Arc::ptr_eq(x, y) {
+                    return true;
+                }
+                let key = (Arc::as_ptr(x), Arc::as_ptr(y));
+                if let Some(&known) = self.acls.get(&key) {
+                    return known;
+                }
+                let same = self.eq(x, y);
+                self.acls.insert(key, same);
+                same
+            }
+            _ => false,
+        }
+    }
+}
+
 impl fmt::Display for Predicate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.fetch)?;
@@ -147,4 +186,55 @@ fn join(f: &mut fmt::Formatter<'_>, cs: &[Condition], sep: &str) -> fmt::Result 
         write!(f, "{c}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pred(fetch: &str, value: &str) -> Condition {
+        Condition::Pred(Predicate {
+            fetch: fetch.to_string(),
+            method: None,
+            ignore_case: false,
+            values: vec![value.to_string()],
+            pattern_files: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn same_conditions_agrees_with_eq() {
+        let hosts = Arc::new(Condition::Or(vec![
+            pred("hdr(host)", "a"),
+            pred("hdr(host)", "b"),
+        ]));
+        let hosts_again = Arc::new((*hosts).clone());
+        let other_hosts = Arc::new(Condition::Or(vec![pred("hdr(host)", "a")]));
+        let acl = |name: &str, body: &Arc<Condition>| Condition::Acl(name.into(), body.clone());
+        let mut all = vec![
+            Condition::Always,
+            Condition::Never,
+            pred("path", "/a"),
+            pred("path", "/b"),
+            Condition::Opaque("x".into()),
+            acl("h", &hosts),
+            acl("h", &hosts_again),
+            acl("h", &other_hosts),
+            acl("g", &hosts),
+        ];
+        let parts = all.clone();
+        for (i, c) in parts.iter().enumerate() {
+            all.push(Condition::Not(Box::new(c.clone())));
+            let next = parts[(i + 1) % parts.len()].clone();
+            all.push(Condition::And(vec![c.clone(), next.clone()]));
+            all.push(Condition::Or(vec![c.clone(), next]));
+        }
+        // One comparer across every pair, as the diff uses it.
+        let mut same = SameConditions::default();
+        for a in &all {
+            for b in &all {
+                assert_eq!(same.eq(a, b), a == b, "{a} vs {b}");
+            }
+        }
+    }
 }

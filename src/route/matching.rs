@@ -35,35 +35,67 @@ impl Tri {
 }
 
 pub fn eval(cond: &Condition, req: &Request) -> Tri {
-    match cond {
-        Condition::Always => Tri::True,
-        Condition::Never => Tri::False,
-        Condition::Opaque(text) => Tri::Unknown(format!("'{text}' is not evaluated statically")),
-        Condition::Acl(_, body) => eval(body, req),
-        Condition::Not(c) => eval(c, req).not(),
-        Condition::And(cs) => {
-            let mut unknown = None;
-            for c in cs {
-                match eval(c, req) {
-                    Tri::False => return Tri::False,
-                    Tri::Unknown(u) => unknown = unknown.or(Some(u)),
-                    Tri::True => {}
-                }
-            }
-            unknown.map_or(Tri::True, Tri::Unknown)
+    Evaluation::new(req).eval(cond)
+}
+
+/// The evaluation of one request's routes: each named ACL's body, shared by
+/// every route that names it, is evaluated once. A frontend whose thousands
+/// of routes name one ACL of thousands of patterns would otherwise take
+/// time in their product for every request.
+pub struct Evaluation<'r> {
+    req: &'r Request,
+    acls: foldhash::HashMap<*const Condition, Tri>,
+}
+
+impl<'r> Evaluation<'r> {
+    pub fn new(req: &'r Request) -> Evaluation<'r> {
+        Evaluation {
+            req,
+            acls: foldhash::HashMap::default(),
         }
-        Condition::Or(cs) => {
-            let mut unknown = None;
-            for c in cs {
-                match eval(c, req) {
-                    Tri::True => return Tri::True,
-                    Tri::Unknown(u) => unknown = unknown.or(Some(u)),
-                    Tri::False => {}
-                }
+    }
+
+    pub fn eval(&mut self, cond: &Condition) -> Tri {
+        match cond {
+            Condition::Always => Tri::True,
+            Condition::Never => Tri::False,
+            Condition::Opaque(text) => {
+                Tri::Unknown(format!("'{text}' is not evaluated statically"))
             }
-            unknown.map_or(Tri::False, Tri::Unknown)
+            Condition::Acl(_, body) => {
+                let key = std::sync::Arc::as_ptr(body);
+                if let Some(known) = self.acls.get(&key) {
+                    return known.clone();
+                }
+                let result = self.eval(body);
+                self.acls.insert(key, result.clone());
+                result
+            }
+            Condition::Not(c) => self.eval(c).not(),
+            Condition::And(cs) => {
+                let mut unknown = None;
+                for c in cs {
+                    match self.eval(c) {
+                        Tri::False => return Tri::False,
+                        Tri::Unknown(u) => unknown = unknown.or(Some(u)),
+                        Tri::True => {}
+                    }
+                }
+                unknown.map_or(Tri::True, Tri::Unknown)
+            }
+            Condition::Or(cs) => {
+                let mut unknown = None;
+                for c in cs {
+                    match self.eval(c) {
+                        Tri::True => return Tri::True,
+                        Tri::Unknown(u) => unknown = unknown.or(Some(u)),
+                        Tri::False => {}
+                    }
+                }
+                unknown.map_or(Tri::False, Tri::Unknown)
+            }
+            Condition::Pred(p) => predicate(p, self.req),
         }
-        Condition::Pred(p) => predicate(p, req),
     }
 }
 

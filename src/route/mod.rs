@@ -17,7 +17,7 @@ use std::net::IpAddr;
 
 use foldhash::{HashMap, HashMapExt};
 
-use self::matching::{Tri, eval};
+use self::matching::{Evaluation, Tri};
 use self::prefilter::RouteFilter;
 use crate::model::{EntryKind, EntryPoint, Model, SourceFormat, Target};
 
@@ -394,9 +394,10 @@ impl<'m> Router<'m> {
         let routes = &model.entry_points[entry].routes;
         // Routes whose condition is certainly false for this request are
         // not evaluated.
+        let mut evaluation = Evaluation::new(&request);
         for i in self.filters[entry].candidates(host.as_deref(), path) {
             let r = &routes[i];
-            match eval(&r.condition, &request) {
+            match evaluation.eval(&r.condition) {
                 Tri::True => {
                     return Ok(Decision {
                         entry,

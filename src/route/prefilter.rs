@@ -42,22 +42,26 @@ const SCANNED_ROUTES: usize = 16;
 
 impl RouteFilter {
     pub fn new(routes: &[Route]) -> RouteFilter {
+        let mut derive = Derive::default();
         let mut filter = RouteFilter {
-            each: routes.iter().map(|r| Prefilter::of(&r.condition)).collect(),
+            each: routes
+                .iter()
+                .map(|r| derive.prefilter(&r.condition))
+                .collect(),
             indexed: routes.len() > SCANNED_ROUTES,
             ..RouteFilter::default()
         };
         if !filter.indexed {
             filter.scanned_keys = (0..routes.len())
                 .filter(|&i| filter.each[i].keys().is_none())
-                .filter_map(|i| Some((i, keys(&routes[i].condition)?)))
+                .filter_map(|i| Some((i, derive.keys(&routes[i].condition)?)))
                 .collect();
             return filter;
         }
         for (i, r) in routes.iter().enumerate() {
             // The route's own constraint gives the keys; only a condition
             // without one (an OR of a host and a path, ...) is looked into.
-            let Some(keys) = filter.each[i].keys().or_else(|| keys(&r.condition)) else {
+            let Some(keys) = filter.each[i].keys().or_else(|| derive.keys(&r.condition)) else {
                 filter.open.push(i);
                 continue;
             };
@@ -116,25 +120,6 @@ impl RouteFilter {
     }
 }
 
-/// Keys one of which a request must have to meet a route with this
-/// condition; `None` when the index cannot narrow it down.
-fn keys(cond: &Condition) -> Option<Vec<Key>> {
-    match cond {
-        Condition::Pred(p) => predicate(p).keys(),
-        Condition::Acl(_, body) => keys(body),
-        // Every part must hold: any part's keys are necessary.
-        Condition::And(cs) => cs.iter().find_map(keys),
-        // One part must hold: every part needs keys.
-        Condition::Or(cs) if !cs.is_empty() => {
-            cs.iter().map(keys).try_fold(Vec::new(), |mut all, one| {
-                all.extend(one?);
-                Some(all)
-            })
-        }
-        _ => None,
-    }
-}
-
 /// What a request must have for a condition to hold (`None`: no constraint).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prefilter {
@@ -144,16 +129,44 @@ pub struct Prefilter {
     path_prefixes: Option<Vec<String>>,
 }
 
-impl Prefilter {
-    pub fn of(cond: &Condition) -> Prefilter {
+/// Most hosts or path prefixes a prefilter or a route's keys hold: a
+/// condition that would need more is taken as unconstrained (routing it
+/// only evaluates it), so that routes naming one ACL of thousands of
+/// patterns do not each hold a copy of them.
+const MAX_KEYS: usize = 64;
+
+/// A list of constraints, or `None` past [`MAX_KEYS`].
+fn capped<T>(list: Vec<T>) -> Option<Vec<T>> {
+    (list.len() <= MAX_KEYS).then_some(list)
+}
+
+/// Works out prefilters and keys of an entry point's conditions, each named
+/// ACL's body once however many routes name it.
+#[derive(Default)]
+struct Derive {
+    prefilters: foldhash::HashMap<*const Condition, Prefilter>,
+    keys: foldhash::HashMap<*const Condition, Option<Vec<Key>>>,
+}
+
+impl Derive {
+    fn prefilter(&mut self, cond: &Condition) -> Prefilter {
         match cond {
             Condition::Pred(p) => predicate(p),
-            Condition::Acl(_, body) => Prefilter::of(body),
+            Condition::Acl(_, body) => {
+                let key = std::sync::Arc::as_ptr(body);
+                if let Some(known) = self.prefilters.get(&key) {
+                    return known.clone();
+                }
+                let derived = self.prefilter(body);
+                self.prefilters.insert(key, derived.clone());
+                derived
+            }
             // Every part must hold: any part's constraint holds for all
             // (the first part's that has one of each kind).
             Condition::And(cs) => {
                 let mut all = Prefilter::default();
-                for part in cs.iter().map(Prefilter::of) {
+                for part in cs {
+                    let part = self.prefilter(part);
                     all.hosts = all.hosts.or(part.hosts);
                     all.path_prefixes = all.path_prefixes.or(part.path_prefixes);
                     if all.hosts.is_some() && all.path_prefixes.is_some() {
@@ -164,14 +177,14 @@ impl Prefilter {
             }
             // One part must hold: constrained only if every part is.
             Condition::Or(cs) => {
-                let parts: Vec<Prefilter> = cs.iter().map(Prefilter::of).collect();
+                let parts: Vec<Prefilter> = cs.iter().map(|c| self.prefilter(c)).collect();
                 let union = |f: fn(&Prefilter) -> &Option<Vec<String>>| {
                     parts
                         .iter()
                         .map(f)
                         .try_fold(Vec::new(), |mut all, one| {
                             all.extend(one.as_ref()?.iter().cloned());
-                            Some(all)
+                            (all.len() <= MAX_KEYS).then_some(all)
                         })
                         .filter(|_| !parts.is_empty())
                 };
@@ -182,6 +195,39 @@ impl Prefilter {
             }
             _ => Prefilter::default(),
         }
+    }
+
+    /// Keys one of which a request must have to meet a route with this
+    /// condition; `None` when the index cannot narrow it down.
+    fn keys(&mut self, cond: &Condition) -> Option<Vec<Key>> {
+        match cond {
+            Condition::Pred(p) => predicate(p).keys(),
+            Condition::Acl(_, body) => {
+                let key = std::sync::Arc::as_ptr(body);
+                if let Some(known) = self.keys.get(&key) {
+                    return known.clone();
+                }
+                let derived = self.keys(body);
+                self.keys.insert(key, derived.clone());
+                derived
+            }
+            // Every part must hold: any part's keys are necessary.
+            Condition::And(cs) => cs.iter().find_map(|c| self.keys(c)),
+            // One part must hold: every part needs keys.
+            Condition::Or(cs) if !cs.is_empty() => cs.iter().try_fold(Vec::new(), |mut all, c| {
+                all.extend(self.keys(c)?);
+                capped(all)
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Prefilter {
+    /// The prefilter of one condition.
+    #[cfg(test)]
+    fn of(cond: &Condition) -> Prefilter {
+        Derive::default().prefilter(cond)
     }
 
     /// Keys one of which a request must have to pass: its hosts, else its
@@ -219,12 +265,12 @@ fn predicate(p: &Predicate) -> Prefilter {
     let name = fetch_name(&p.fetch);
     let method = p.method.unwrap_or(MatchMethod::Str);
     match (name.as_ref(), method) {
-        ("hdr(host)" | "fhdr(host)", MatchMethod::Str) => Prefilter {
+        ("hdr(host)" | "fhdr(host)", MatchMethod::Str) if p.values.len() <= MAX_KEYS => Prefilter {
             // Folding both sides can only widen the match.
             hosts: Some(p.values.iter().map(|v| v.to_ascii_lowercase()).collect()),
             path_prefixes: None,
         },
-        ("path", MatchMethod::Beg) if !p.ignore_case => Prefilter {
+        ("path", MatchMethod::Beg) if !p.ignore_case && p.values.len() <= MAX_KEYS => Prefilter {
             hosts: None,
             path_prefixes: Some(p.values.clone()),
         },

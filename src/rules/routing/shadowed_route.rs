@@ -31,27 +31,44 @@ declare_rule! {
     }
 }
 
-/// A condition every request meets: always, or a test every path passes
-/// (a prefix of `/`, a regex such as `^/`).
 /// Entry points with more routes than this find repeated conditions through
 /// a hash map; shorter lists are searched.
 const INDEXED_ROUTES: usize = 16;
 
-fn matches_everything(c: &Condition) -> bool {
-    match c {
-        Condition::Always => true,
-        Condition::Pred(p) if p.fetch == "path" && p.pattern_files.is_empty() => match p.method {
-            Some(MatchMethod::Beg) => p.values.iter().any(|v| v == "/"),
-            Some(MatchMethod::Reg) => p
-                .values
-                .iter()
-                .any(|v| matches!(v.as_str(), "" | "^" | "/" | "^/" | ".*" | "^.*" | "^/.*")),
+/// Whether a condition is one every request meets: always, or a test every
+/// path passes (a prefix of `/`, a regex such as `^/`). Each named ACL's
+/// body is looked into once, however many routes name it.
+#[derive(Default)]
+struct CatchAll {
+    acls: foldhash::HashMap<*const Condition, bool>,
+}
+
+impl CatchAll {
+    fn matches_everything(&mut self, c: &Condition) -> bool {
+        match c {
+            Condition::Always => true,
+            Condition::Pred(p) if p.fetch == "path" && p.pattern_files.is_empty() => {
+                match p.method {
+                    Some(MatchMethod::Beg) => p.values.iter().any(|v| v == "/"),
+                    Some(MatchMethod::Reg) => p.values.iter().any(|v| {
+                        matches!(v.as_str(), "" | "^" | "/" | "^/" | ".*" | "^.*" | "^/.*")
+                    }),
+                    _ => false,
+                }
+            }
+            Condition::Acl(_, body) => {
+                let key = std::sync::Arc::as_ptr(body);
+                if let Some(&known) = self.acls.get(&key) {
+                    return known;
+                }
+                let all = self.matches_everything(body);
+                self.acls.insert(key, all);
+                all
+            }
+            Condition::And(cs) => cs.iter().all(|c| self.matches_everything(c)),
+            Condition::Or(cs) => cs.iter().any(|c| self.matches_everything(c)),
             _ => false,
-        },
-        Condition::Acl(_, body) => matches_everything(body),
-        Condition::And(cs) => cs.iter().all(matches_everything),
-        Condition::Or(cs) => cs.iter().any(matches_everything),
-        _ => false,
+        }
     }
 }
 
@@ -65,6 +82,7 @@ impl Rule for ShadowedRoute {
         // entry point to the next (nginx configs have tens of thousands).
         let mut texts = String::new();
         let mut bounds: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut catch_alls = CatchAll::default();
         for e in &cx.model.entry_points {
             texts.clear();
             bounds.clear();
@@ -94,7 +112,10 @@ impl Rule for ShadowedRoute {
             for (j, later) in e.routes.iter().enumerate() {
                 let skip = later.kind == RouteKind::Default || later.uncertain;
                 let same = earlier_same(j);
-                if !later.uncertain && catch_all.is_none() && matches_everything(&later.condition) {
+                if !later.uncertain
+                    && catch_all.is_none()
+                    && catch_alls.matches_everything(&later.condition)
+                {
                     catch_all = Some(j);
                 }
                 if skip {
@@ -103,10 +124,12 @@ impl Rule for ShadowedRoute {
                 let shadow = match (catch_all.filter(|&c| c < j), same) {
                     (Some(c), Some(s)) => Some(c.min(s)),
                     (c, s) => c.or(s),
-                }
-                .map(|i| &e.routes[i]);
-                if let Some(earlier) = shadow {
-                    let why = if earlier.condition == later.condition {
+                };
+                if let Some(i) = shadow {
+                    let earlier = &e.routes[i];
+                    // The same condition is the same text (an earlier catch-all
+                    // with it would be the first with that text).
+                    let why = if same == Some(i) {
                         "has the same condition"
                     } else {
                         "matches every request"
