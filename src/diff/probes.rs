@@ -189,6 +189,30 @@ fn routes_alike(a: &EntryPoint, b: &EntryPoint, same: &mut SameConditions) -> bo
             .all(|(x, y)| x.target == y.target && same.eq(&x.condition, &y.condition))
 }
 
+/// Whether entry points of the old and new model (by index) route alike,
+/// each pair worked out once.
+struct EntryPairs<'m> {
+    old: &'m Model,
+    new: &'m Model,
+    same: SameConditions,
+    alike: HashMap<(usize, usize), bool>,
+}
+
+impl EntryPairs<'_> {
+    fn alike(&mut self, i: usize, j: usize) -> bool {
+        if let Some(&known) = self.alike.get(&(i, j)) {
+            return known;
+        }
+        let alike = routes_alike(
+            &self.old.entry_points[i],
+            &self.new.entry_points[j],
+            &mut self.same,
+        );
+        self.alike.insert((i, j), alike);
+        alike
+    }
+}
+
 /// Routes of `a` with no route of the same condition and target in `b`:
 /// `b`'s routes are looked up by their condition as text, then compared.
 fn routes_not_in<'m>(
@@ -233,13 +257,19 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     // entry points on one side only.
     let mut hot = Literals::default();
     let mut one_sided = Vec::new();
-    let mut same = SameConditions::default();
+    let mut pairs = EntryPairs {
+        old: mo,
+        new: mn,
+        same: SameConditions::default(),
+        alike: HashMap::default(),
+    };
+    // An entry point may listen on thousands of ports: what differs in
+    // it is read once, not once per port.
+    let mut read_pairs = foldhash::HashSet::default();
+    let mut read_one_sided = foldhash::HashSet::default();
     for port in ports {
         let (o, n) = (old.listening(port), new.listening(port));
-        let alike = o.len() == n.len()
-            && o.iter()
-                .zip(n.iter())
-                .all(|(&i, &j)| routes_alike(&mo.entry_points[i], &mn.entry_points[j], &mut same));
+        let alike = o.len() == n.len() && o.iter().zip(n.iter()).all(|(&i, &j)| pairs.alike(i, j));
         if alike {
             continue;
         }
@@ -252,30 +282,34 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
         // What differs, pairing entry points by name: the names of those
         // whose routes changed and the literals of routes only one side has;
         // all the literals of one without a counterpart.
-        let by_name = |m: &'m Model, list: &[usize]| -> HashMap<&'m str, &'m EntryPoint> {
+        let by_name = |m: &'m Model, list: &[usize]| -> HashMap<&'m str, usize> {
             list.iter()
-                .map(|&i| (m.entry_points[i].name.as_str(), &m.entry_points[i]))
+                .map(|&i| (m.entry_points[i].name.as_str(), i))
                 .collect()
         };
         let (old_named, new_named) = (by_name(mo, &o), by_name(mn, &n));
-        for (name, &b) in &new_named {
+        for (name, &j) in &new_named {
+            let b = &mn.entry_points[j];
             match old_named.get(name) {
-                Some(&a) if routes_alike(a, b, &mut same) => {}
-                Some(&a) => {
+                Some(&i) if pairs.alike(i, j) => {}
+                Some(&i) if read_pairs.insert((i, j)) => {
+                    let a = &mo.entry_points[i];
                     names(a, &mut hot);
                     names(b, &mut hot);
-                    let mut changed = routes_not_in(a, b, &mut same);
-                    changed.extend(routes_not_in(b, a, &mut same));
+                    let mut changed = routes_not_in(a, b, &mut pairs.same);
+                    changed.extend(routes_not_in(b, a, &mut pairs.same));
                     for r in changed {
                         collect(&r.condition, &mut hot);
                     }
                 }
-                None => one_sided.push(b),
+                Some(_) => {}
+                None if read_one_sided.insert((false, j)) => one_sided.push(b),
+                None => {}
             }
         }
-        for (name, &a) in &old_named {
-            if !new_named.contains_key(name) {
-                one_sided.push(a);
+        for (name, &i) in &old_named {
+            if !new_named.contains_key(name) && read_one_sided.insert((true, i)) {
+                one_sided.push(&mo.entry_points[i]);
             }
         }
     }
@@ -294,9 +328,13 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     if probes.add(&ports, &moved.hosts, &moved.paths) {
         return (probes.list, true);
     }
-    // The other combinations need every literal of the changed ports.
+    // The other combinations need every literal of the changed ports (of
+    // each entry point once, however many of those ports it listens on).
+    let mut read = foldhash::HashSet::default();
     for e in changed.iter().flat_map(|(_, entries)| entries) {
-        literals(e, &mut all);
+        if read.insert(std::ptr::from_ref::<EntryPoint>(e)) {
+            literals(e, &mut all);
+        }
     }
     let all = all.with_defaults().sorted();
     let either = Literals {
