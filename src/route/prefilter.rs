@@ -274,8 +274,34 @@ fn predicate(p: &Predicate) -> Prefilter {
             hosts: None,
             path_prefixes: Some(p.values.clone()),
         },
+        ("path", MatchMethod::Reg) if !p.ignore_case && p.values.len() <= MAX_KEYS => Prefilter {
+            hosts: None,
+            path_prefixes: p.values.iter().map(|re| regex_path_prefix(re)).collect(),
+        },
         _ => Prefilter::default(),
     }
+}
+
+/// The literal start every path matching an anchored regex has (`^/api/v`
+/// of `^/api/v[12]/`), when there is one and the regex is evaluated at
+/// all (one lbcheck cannot compile stays a route to evaluate, which then
+/// says it is unknown). An alternation anywhere could match without it,
+/// and a quantifier takes its character out of it.
+fn regex_path_prefix(re: &str) -> Option<String> {
+    let body = re.strip_prefix('^')?;
+    if re.contains('|') {
+        return None;
+    }
+    let end = body
+        .find(|c: char| ".*+?()[]{}|\\$^".contains(c))
+        .unwrap_or(body.len());
+    let mut prefix = &body[..end];
+    if body[end..].starts_with(['*', '?', '{']) {
+        let last = prefix.chars().next_back()?;
+        prefix = &prefix[..prefix.len() - last.len_utf8()];
+    }
+    let compiles = super::matching::compiled(re.to_string(), |_| true) == Some(true);
+    (!prefix.is_empty() && compiles).then(|| prefix.to_string())
 }
 
 #[cfg(test)]
@@ -319,6 +345,37 @@ mod tests {
             Prefilter::of(&Condition::Or(Vec::new())),
             Prefilter::default()
         );
+    }
+
+    proptest::proptest! {
+        /// A path that a regex route's prefilter turns away is one its
+        /// evaluation finds false: not true, and not unknown.
+        #[test]
+        fn regex_prefixes_turn_away_only_false_paths(
+            re in "\\^?[/ab.*+?|()\\[\\]{}1,\\\\$]{0,8}",
+            path in "/[ab/]{0,6}",
+        ) {
+            let mut cond = pred("path", Some(MatchMethod::Reg), &[&re]);
+            if let Condition::Pred(p) = &mut cond {
+                p.ignore_case = false;
+            }
+            let req = crate::route::Request::new(None, &path, 80);
+            let truth = crate::route::matching::eval(&cond, &req);
+            if !Prefilter::of(&cond).may_match(None, &path) {
+                proptest::prop_assert_eq!(truth, crate::route::matching::Tri::False, "{} {}", re, path);
+            }
+        }
+    }
+
+    #[test]
+    fn anchored_regexes_give_their_literal_start() {
+        assert_eq!(regex_path_prefix("^/api/v[12]/").as_deref(), Some("/api/v"));
+        assert_eq!(regex_path_prefix("^/ab*c").as_deref(), Some("/a"));
+        assert_eq!(regex_path_prefix("^/ab+").as_deref(), Some("/ab"));
+        assert_eq!(regex_path_prefix("^/a|/b"), None);
+        assert_eq!(regex_path_prefix("/api"), None);
+        assert_eq!(regex_path_prefix("^(?i)/api"), None);
+        assert_eq!(regex_path_prefix("^/a(?<=b)"), None, "not compiled here");
     }
 
     /// Short lists are scanned and long ones indexed; both give, in order,
