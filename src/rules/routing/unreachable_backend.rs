@@ -44,7 +44,7 @@ impl Rule for UnreachableBackend {
             return;
         }
         let routed = &cx.routed;
-        let tracked: Vec<&str> = cx
+        let tracked: foldhash::HashSet<&str> = cx
             .model
             .backends
             .iter()
@@ -56,7 +56,7 @@ impl Rule for UnreachableBackend {
             let exempt = matches!(b.kind, BackendKind::Listen | BackendKind::Implicit)
                 || b.stick_table
                 || b.servers.is_empty()
-                || tracked.contains(&b.name.as_str());
+                || tracked.contains(b.name.as_str());
             if routed[i] || exempt {
                 continue;
             }
