@@ -349,7 +349,9 @@ pub enum Target {
     /// when that set is knowable.
     Dynamic {
         expression: String,
-        candidates: Vec<Candidate>,
+        /// Shared by the routes of one expression: thousands of routes may
+        /// name one computed target that thousands of backends fit.
+        candidates: std::sync::Arc<[Candidate]>,
     },
     /// Ends the request without a backend (redirect, deny, return, service).
     Terminal {

@@ -745,6 +745,8 @@ impl<'a> Lowering<'a> {
     /// literal text around `%[...]`, and a `map(...)` default.
     fn resolve_dynamic_targets(&mut self) {
         let names: Vec<String> = self.model.backends.iter().map(|b| b.name.clone()).collect();
+        // Each expression once: routes that repeat one share its list.
+        let mut resolved: HashMap<String, Arc<[Candidate]>> = HashMap::new();
         for entry in &mut self.model.entry_points {
             for route in &mut entry.routes {
                 if let Target::Dynamic {
@@ -752,10 +754,13 @@ impl<'a> Lowering<'a> {
                     candidates,
                 } = &mut route.target
                 {
-                    *candidates = dynamic_candidates(expression, &names)
-                        .into_iter()
-                        .map(Candidate::named)
-                        .collect();
+                    let list = resolved.entry(expression.clone()).or_insert_with(|| {
+                        dynamic_candidates(expression, &names)
+                            .into_iter()
+                            .map(Candidate::named)
+                            .collect()
+                    });
+                    *candidates = Arc::clone(list);
                 }
             }
         }
@@ -784,7 +789,7 @@ fn backend_target(name: &str) -> Target {
     if name.contains("%[") {
         Target::Dynamic {
             expression: name.to_string(),
-            candidates: Vec::new(),
+            candidates: Default::default(),
         }
     } else {
         Target::Backend {

@@ -49,6 +49,11 @@ struct Lowering {
     /// Table values a variable target could not take as a backend because
     /// no backend had their name yet (see [`Lowering::candidates`]).
     unmatched_candidates: Vec<String>,
+    /// The candidates of variable targets read from a table of the block
+    /// being lowered, by the table's address, with the number of implicit
+    /// backends they were worked out against: they hold until another is
+    /// made, and thousands of routes may read one table of thousands.
+    table_candidates: HashMap<usize, (usize, Arc<[Candidate]>)>,
     /// A block with this many `server`s or more lowers them in two halves
     /// side by side.
     split_servers: usize,
@@ -103,6 +108,7 @@ impl Lowering {
             implicit: HashMap::new(),
             implicit_backends: Vec::new(),
             unmatched_candidates: Vec::new(),
+            table_candidates: HashMap::new(),
             split_servers: SPLIT_SERVERS,
         }
     }
@@ -241,6 +247,8 @@ impl Lowering {
             {
                 tables.add(d, &mut self.diags);
             }
+            // Keyed by address: the previous block's tables are gone.
+            self.table_candidates.clear();
             let mut servers: Vec<&mut Directive> = others
                 .into_iter()
                 .filter(|d| d.name() == "server" && d.block.is_some())
@@ -377,14 +385,22 @@ impl Lowering {
         http: bool,
         tables: &Tables,
         sets: &[(String, String)],
-    ) -> Vec<Candidate> {
+    ) -> Arc<[Candidate]> {
         let (host, _) = destination(expression, http);
         let var = host
             .trim_start_matches('$')
             .trim_start_matches('{')
             .trim_end_matches('}');
         let var = var.split(':').next().unwrap_or(var);
-        let values: Vec<(String, Option<f64>)> = match tables.get(var) {
+        let table = tables.get(var);
+        let key = table.map(|t| std::ptr::from_ref(t) as usize);
+        if let Some((made, list)) = key.and_then(|k| self.table_candidates.get(&k))
+            && *made == self.implicit.len()
+        {
+            // The values it could not take are already recorded.
+            return Arc::clone(list);
+        }
+        let values: Vec<(String, Option<f64>)> = match table {
             Some(t) => t.values.clone(),
             None => sets
                 .iter()
@@ -401,7 +417,12 @@ impl Lowering {
                 self.unmatched_candidates.push(backend);
             }
         }
-        out
+        let list: Arc<[Candidate]> = out.into();
+        if let Some(key) = key {
+            self.table_candidates
+                .insert(key, (self.implicit.len(), Arc::clone(&list)));
+        }
+        list
     }
 
     fn listens(&mut self, body: &[Directive], mode: Mode, span: Span) -> Vec<Bind> {
@@ -544,11 +565,11 @@ impl Lowering {
                     .join(" ");
                 let candidates = match named {
                     Some(Handler::Pass(p)) => match self.pass_target(p, mode, tables, sets) {
-                        Target::Backend { name } => vec![Candidate::named(name)],
+                        Target::Backend { name } => Arc::from([Candidate::named(name)]),
                         Target::Dynamic { candidates, .. } => candidates,
-                        Target::Terminal { .. } => Vec::new(),
+                        Target::Terminal { .. } => Arc::default(),
                     },
-                    _ => Vec::new(),
+                    _ => Arc::default(),
                 };
                 Target::Dynamic {
                     expression: format!("try_files {expression}"),

@@ -8,7 +8,9 @@ declare_rule! {
     /// A route whose target is computed when the request arrives: HAProxy
     /// `use_backend be_%[...]`, nginx `proxy_pass http://$var`. It says which
     /// backends it may reach, when the config makes that knowable (a name
-    /// pattern, a `map`, `split_clients`, `set`).
+    /// pattern, a `map`, `split_clients`, `set`). The message and the
+    /// `candidates` data list the first 16; `candidate_count` says how many
+    /// there are.
     ///
     /// ## Why it matters
     /// Static analysis cannot follow every request through it; a reviewer
@@ -30,6 +32,10 @@ declare_rule! {
     }
 }
 
+/// Candidates a finding names: a computed target may fit thousands of
+/// backends, and thousands of routes may use it.
+const LISTED: usize = 16;
+
 impl Rule for DynamicRoute {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -45,14 +51,14 @@ impl Rule for DynamicRoute {
                 else {
                     continue;
                 };
-                let reach = if candidates.is_empty() {
-                    "any backend (the candidates cannot be known statically)".to_string()
-                } else {
-                    candidates
-                        .iter()
-                        .map(|c| c.backend.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                let listed = &candidates[..candidates.len().min(LISTED)];
+                let names = || listed.iter().map(|c| c.backend.as_str());
+                let reach = match candidates.len() - listed.len() {
+                    _ if candidates.is_empty() => {
+                        "any backend (the candidates cannot be known statically)".to_string()
+                    }
+                    0 => names().collect::<Vec<_>>().join(", "),
+                    more => format!("{} and {more} more", names().collect::<Vec<_>>().join(", ")),
                 };
                 out.push(
                     finding(
@@ -61,13 +67,8 @@ impl Rule for DynamicRoute {
                     )
                     .at(r.span)
                     .entity(format!("entry point {}", e.name))
-                    .data(
-                        "candidates",
-                        candidates
-                            .iter()
-                            .map(|c| c.backend.clone())
-                            .collect::<Vec<_>>(),
-                    ),
+                    .data("candidates", names().collect::<Vec<_>>())
+                    .data("candidate_count", candidates.len()),
                 );
             }
         }
