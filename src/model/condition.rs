@@ -101,6 +101,31 @@ impl Condition {
     }
 }
 
+/// What a pass over conditions found for each named ACL's body, keyed by
+/// the body's shared allocation: thousands of routes may name one ACL of
+/// thousands of patterns, and a pass that read the body for each route
+/// would take their product.
+#[derive(Debug)]
+pub struct AclMemo<T>(foldhash::HashMap<*const Condition, T>);
+
+impl<T> Default for AclMemo<T> {
+    fn default() -> AclMemo<T> {
+        AclMemo(foldhash::HashMap::default())
+    }
+}
+
+impl<T: Clone> AclMemo<T> {
+    pub fn get(&self, body: &Arc<Condition>) -> Option<T> {
+        self.0.get(&Arc::as_ptr(body)).cloned()
+    }
+
+    /// Keeps what was found for `body`, and returns it.
+    pub fn keep(&mut self, body: &Arc<Condition>, found: T) -> T {
+        self.0.insert(Arc::as_ptr(body), found.clone());
+        found
+    }
+}
+
 /// Compares conditions as `==` does, each pair of named ACL bodies once:
 /// comparing the routes of two configs whose thousands of routes name one
 /// ACL of thousands of patterns would otherwise take their product.

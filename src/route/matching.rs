@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 
 use super::Request;
+use crate::model::condition::AclMemo;
 use crate::model::{Condition, MatchMethod, Predicate};
 
 /// Three-valued truth.
@@ -44,14 +45,14 @@ pub fn eval(cond: &Condition, req: &Request) -> Tri {
 /// time in their product for every request.
 pub struct Evaluation<'r> {
     req: &'r Request,
-    acls: foldhash::HashMap<*const Condition, Tri>,
+    acls: AclMemo<Tri>,
 }
 
 impl<'r> Evaluation<'r> {
     pub fn new(req: &'r Request) -> Evaluation<'r> {
         Evaluation {
             req,
-            acls: foldhash::HashMap::default(),
+            acls: AclMemo::default(),
         }
     }
 
@@ -62,15 +63,13 @@ impl<'r> Evaluation<'r> {
             Condition::Opaque(text) => {
                 Tri::Unknown(format!("'{text}' is not evaluated statically"))
             }
-            Condition::Acl(_, body) => {
-                let key = std::sync::Arc::as_ptr(body);
-                if let Some(known) = self.acls.get(&key) {
-                    return known.clone();
+            Condition::Acl(_, body) => match self.acls.get(body) {
+                Some(known) => known,
+                None => {
+                    let found = self.eval(body);
+                    self.acls.keep(body, found)
                 }
-                let result = self.eval(body);
-                self.acls.insert(key, result.clone());
-                result
-            }
+            },
             Condition::Not(c) => self.eval(c).not(),
             Condition::And(cs) => {
                 let mut unknown = None;

@@ -6,6 +6,7 @@
 //! hosts and prefixes: a request looks up the few routes it may meet.
 
 use super::matching::fetch_name;
+use crate::model::condition::AclMemo;
 use crate::model::{Condition, MatchMethod, Predicate, Route};
 
 /// An entry point's routes, indexed by what a request must have to meet
@@ -144,23 +145,21 @@ fn capped<T>(list: Vec<T>) -> Option<Vec<T>> {
 /// ACL's body once however many routes name it.
 #[derive(Default)]
 struct Derive {
-    prefilters: foldhash::HashMap<*const Condition, Prefilter>,
-    keys: foldhash::HashMap<*const Condition, Option<Vec<Key>>>,
+    prefilters: AclMemo<Prefilter>,
+    keys: AclMemo<Option<Vec<Key>>>,
 }
 
 impl Derive {
     fn prefilter(&mut self, cond: &Condition) -> Prefilter {
         match cond {
             Condition::Pred(p) => predicate(p),
-            Condition::Acl(_, body) => {
-                let key = std::sync::Arc::as_ptr(body);
-                if let Some(known) = self.prefilters.get(&key) {
-                    return known.clone();
+            Condition::Acl(_, body) => match self.prefilters.get(body) {
+                Some(known) => known,
+                None => {
+                    let found = self.prefilter(body);
+                    self.prefilters.keep(body, found)
                 }
-                let derived = self.prefilter(body);
-                self.prefilters.insert(key, derived.clone());
-                derived
-            }
+            },
             // Every part must hold: any part's constraint holds for all
             // (the first part's that has one of each kind).
             Condition::And(cs) => {
@@ -202,15 +201,13 @@ impl Derive {
     fn keys(&mut self, cond: &Condition) -> Option<Vec<Key>> {
         match cond {
             Condition::Pred(p) => predicate(p).keys(),
-            Condition::Acl(_, body) => {
-                let key = std::sync::Arc::as_ptr(body);
-                if let Some(known) = self.keys.get(&key) {
-                    return known.clone();
+            Condition::Acl(_, body) => match self.keys.get(body) {
+                Some(known) => known,
+                None => {
+                    let found = self.keys(body);
+                    self.keys.keep(body, found)
                 }
-                let derived = self.keys(body);
-                self.keys.insert(key, derived.clone());
-                derived
-            }
+            },
             // Every part must hold: any part's keys are necessary.
             Condition::And(cs) => cs.iter().find_map(|c| self.keys(c)),
             // One part must hold: every part needs keys.

@@ -225,7 +225,7 @@ fn bounds_have_clear_errors() {
     assert!(
         out.contains("line longer than lbcheck's limit of 1048576 bytes"),
         "{}",
-        &out[..out.len().min(300)]
+        head(&out)
     );
     let word = dir.join("word.conf");
     std::fs::write(
@@ -310,16 +310,12 @@ fn many_named_defaults_sections_load_quickly() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(code, Some(0), "{}", &out[..out.len().min(500)]);
-    assert!(
-        out.contains(r#""weight": "defaults d1""#),
-        "{}",
-        &out[..out.len().min(500)]
-    );
+    assert_eq!(code, Some(0), "{}", head(&out));
+    assert!(out.contains(r#""weight": "defaults d1""#), "{}", head(&out));
     assert!(
         out.contains(r#""weight": "defaults (one of over 65,535 named defaults sections)""#),
         "{}",
-        &out[..out.len().min(500)]
+        head(&out)
     );
 }
 
@@ -405,17 +401,36 @@ fn include_bounds_cycles_symlinks_and_the_root() {
     assert!(out.contains("upstream u"), "{out}");
 }
 
-/// Runs lbcheck with `args` in `dir`: exit code, output, and how long it took.
-fn timed(dir: &Path, args: &[&str]) -> (Option<i32>, String, Duration) {
+/// The `defaults` section the scale tests start their HAProxy configs with.
+const DEFAULTS: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
+                        timeout server 30s\n";
+
+/// The start of a long output, for an assertion's message.
+fn head(out: &str) -> &str {
+    &out[..out.floor_char_boundary(2000)]
+}
+
+/// Runs lbcheck with `args` in `dir` and returns what it printed, requiring
+/// it to end with findings or none (not an error, a crash or a signal)
+/// within `limit`.
+fn output_within(dir: &Path, args: &[&str], limit: Duration) -> String {
     let started = Instant::now();
     let out = Command::new(assert_cmd::cargo::cargo_bin("lbcheck"))
         .current_dir(dir)
         .args(args)
         .output()
         .unwrap();
+    let took = started.elapsed();
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code(), text, started.elapsed())
+    assert!(took < limit, "{args:?} took {took:?}");
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{args:?}: {code:?} {}",
+        head(&text)
+    );
+    text
 }
 
 /// Thousands of `acl` lines of one name make one ACL of thousands of
@@ -428,10 +443,7 @@ fn timed(dir: &Path, args: &[&str]) -> (Option<i32>, String, Duration) {
 fn one_acl_named_by_thousands_of_routes_stays_linear() {
     const N: usize = 6_000;
     let dir = scratch("acl-product");
-    let mut text = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
-         timeout server 30s\nfrontend fe\n    bind :80\n",
-    );
+    let mut text = String::from(DEFAULTS) + "frontend fe\n    bind :80\n";
     for i in 0..N {
         text += &format!("    acl host hdr(host) -i h{i}.example.com\n");
     }
@@ -459,12 +471,7 @@ fn one_acl_named_by_thousands_of_routes_stays_linear() {
     std::fs::write(dir.join("new.cfg"), &changed).unwrap();
     let limit = Duration::from_secs(30);
 
-    let (code, out, took) = timed(&dir, &["check", "old.cfg", "--format", "json"]);
-    assert!(
-        matches!(code, Some(0 | 1)) && took < limit,
-        "{code:?} {took:?} {}",
-        &out[..out.len().min(500)]
-    );
+    output_within(&dir, &["check", "old.cfg", "--format", "json"], limit);
 
     let route = [
         "route",
@@ -474,23 +481,17 @@ fn one_acl_named_by_thousands_of_routes_stays_linear() {
         "--path",
         "/x4999/a",
     ];
-    let (code, out, took) = timed(&dir, &route);
-    assert!(code == Some(0) && took < limit, "{code:?} {took:?} {out}");
+    let out = output_within(&dir, &route, limit);
     assert!(out.contains("b49"), "{out}");
 
-    let (code, out, took) = timed(&dir, &["diff", "old.cfg", "new.cfg", "--format", "json"]);
-    assert!(
-        matches!(code, Some(0 | 1)) && took < limit,
-        "{code:?} {took:?} {}",
-        &out[..out.len().min(500)]
+    let out = output_within(
+        &dir,
+        &["diff", "old.cfg", "new.cfg", "--format", "json"],
+        limit,
     );
     // The changed route, and requests it now sends elsewhere.
     for moved in [r#""after": "b14""#, r#""after": "b7""#, "/x13/ } -> b14"] {
-        assert!(
-            out.contains(moved),
-            "{moved}: {}",
-            &out[..out.len().min(2000)]
-        );
+        assert!(out.contains(moved), "{moved}: {}", head(&out));
     }
 }
 
@@ -501,10 +502,7 @@ fn one_acl_named_by_thousands_of_routes_stays_linear() {
 fn tens_of_thousands_of_suppressions_stay_linear() {
     const N: usize = 20_000;
     let dir = scratch("suppressions");
-    let mut text = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
-         timeout server 30s\n",
-    );
+    let mut text = String::from(DEFAULTS);
     for i in 0..N {
         text += &format!(
             "# lbcheck: ignore LB204 -- one host on purpose\nlisten l{i}\n    bind :{}\n    \
@@ -513,18 +511,16 @@ fn tens_of_thousands_of_suppressions_stay_linear() {
         );
     }
     std::fs::write(dir.join("many.cfg"), &text).unwrap();
-    let (code, out, took) = timed(&dir, &["check", "many.cfg", "--format", "json"]);
-    assert!(took < Duration::from_secs(30), "{took:?}");
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{code:?} {}",
-        &out[..out.len().min(500)]
+    let out = output_within(
+        &dir,
+        &["check", "many.cfg", "--format", "json"],
+        Duration::from_secs(30),
     );
     // Every LB204 was suppressed, and every suppression was used.
     assert!(
         !out.contains("LB204") && !out.contains("LB001"),
         "{}",
-        &out[..out.len().min(2000)]
+        head(&out)
     );
 }
 
@@ -546,26 +542,17 @@ fn tens_of_thousands_of_locations_stay_linear() {
     }
     text += "}\n}\n";
     std::fs::write(dir.join("nginx.conf"), &text).unwrap();
-    let (code, out, took) = timed(&dir, &["check", "nginx.conf", "--format", "json"]);
-    assert!(took < Duration::from_secs(20), "{took:?}");
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{code:?} {}",
-        &out[..out.len().min(500)]
-    );
+    let limit = Duration::from_secs(20);
+    output_within(&dir, &["check", "nginx.conf", "--format", "json"], limit);
     let route = ["route", "nginx.conf", "--path", "/p12345/x"];
-    let (code, out, took) = timed(&dir, &route);
-    assert!(
-        code == Some(0) && took < Duration::from_secs(20),
-        "{code:?} {took:?} {out}"
-    );
+    let out = output_within(&dir, &route, Duration::from_secs(20));
     assert!(out.contains("backend      u5\n"), "{out}");
-    let (_, out, _) = timed(&dir, &["route", "nginx.conf", "--path", "/p1234"]);
-    assert!(
-        out.contains("answered by  return 404"),
-        "{}",
-        &out[..out.len().min(300)]
+    let out = output_within(
+        &dir,
+        &["route", "nginx.conf", "--path", "/p1234"],
+        Duration::from_secs(20),
     );
+    assert!(out.contains("answered by  return 404"), "{}", head(&out));
 }
 
 /// A frontend may bind thousands of ports. The diff compares the entry
@@ -575,10 +562,7 @@ fn tens_of_thousands_of_locations_stay_linear() {
 fn a_frontend_on_thousands_of_ports_diffs_in_linear_time() {
     const N: usize = 20_000;
     let dir = scratch("ports");
-    let mut text = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
-         timeout server 30s\nfrontend fe\n",
-    );
+    let mut text = String::from(DEFAULTS) + "frontend fe\n";
     for i in 0..N {
         text += &format!("    bind :{}\n", 10_000 + i);
     }
@@ -589,17 +573,15 @@ fn a_frontend_on_thousands_of_ports_diffs_in_linear_time() {
         + tail
         + "backend c\n    server s 10.0.0.2:80 check\n";
     std::fs::write(dir.join("new.cfg"), changed).unwrap();
-    let (code, out, took) = timed(&dir, &["diff", "old.cfg", "new.cfg", "--format", "json"]);
-    assert!(took < Duration::from_secs(20), "{took:?}");
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{code:?} {}",
-        &out[..out.len().min(500)]
+    let out = output_within(
+        &dir,
+        &["diff", "old.cfg", "new.cfg", "--format", "json"],
+        Duration::from_secs(20),
     );
     assert!(
         out.contains(r#""before": "b""#) && out.contains(r#""after": "c""#),
         "{}",
-        &out[..out.len().min(2000)]
+        head(&out)
     );
 }
 
@@ -610,10 +592,7 @@ fn a_frontend_on_thousands_of_ports_diffs_in_linear_time() {
 fn thousands_of_regex_routes_diff_quickly() {
     const N: usize = 20_000;
     let dir = scratch("regexes");
-    let mut text = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
-         timeout server 30s\nfrontend fe\n    bind :80\n",
-    );
+    let mut text = String::from(DEFAULTS) + "frontend fe\n    bind :80\n";
     for i in 0..N {
         text += &format!("    use_backend b{} if {{ path_reg ^/r{i}/ }}\n", i % 10);
     }
@@ -624,12 +603,10 @@ fn thousands_of_regex_routes_diff_quickly() {
     std::fs::write(dir.join("old.cfg"), &text).unwrap();
     let changed = text.replace("path_reg ^/r5/ }", "path_reg ^/r5x/ }");
     std::fs::write(dir.join("new.cfg"), changed).unwrap();
-    let (code, out, took) = timed(&dir, &["diff", "old.cfg", "new.cfg", "--format", "json"]);
-    assert!(took < Duration::from_secs(30), "{took:?}");
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{code:?} {}",
-        &out[..out.len().min(500)]
+    let out = output_within(
+        &dir,
+        &["diff", "old.cfg", "new.cfg", "--format", "json"],
+        Duration::from_secs(30),
     );
     // Paths under /r5/ now fall to the default backend.
     assert!(
@@ -637,7 +614,7 @@ fn thousands_of_regex_routes_diff_quickly() {
             && out.contains(r#""before": "b5""#)
             && out.contains(r#""after": "b0""#),
         "{}",
-        &out[..out.len().min(3000)]
+        head(&out)
     );
 }
 
@@ -650,10 +627,7 @@ fn thousands_of_regex_routes_diff_quickly() {
 fn a_computed_target_used_by_thousands_of_routes_stays_linear() {
     const N: usize = 3_000;
     let dir = scratch("dynamic");
-    let mut haproxy = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
-         timeout server 30s\nfrontend fe\n    bind :80\n",
-    );
+    let mut haproxy = String::from(DEFAULTS) + "frontend fe\n    bind :80\n";
     for i in 0..N {
         haproxy += &format!("    use_backend be_%[req.hdr(host),lower] if {{ path_beg /p{i}/ }}\n");
     }
@@ -698,19 +672,17 @@ fn a_computed_target_used_by_thousands_of_routes_stays_linear() {
             lists.iter().all(|l| std::sync::Arc::ptr_eq(l, lists[0])),
             "{file}: every route holds its own list"
         );
-        let (code, out, took) = timed(&dir, &["check", file, "--format", "json"]);
-        assert!(took < Duration::from_secs(20), "{file}: {took:?}");
-        assert!(
-            matches!(code, Some(0 | 1)),
-            "{code:?} {}",
-            &out[..out.len().min(500)]
+        let out = output_within(
+            &dir,
+            &["check", file, "--format", "json"],
+            Duration::from_secs(20),
         );
         let more = format!("and {} more", N - 16);
         let count = format!(r#""candidate_count": {N}"#);
         assert!(
             out.contains(&more) && out.contains(&count),
             "{file}: {}",
-            &out[..out.len().min(2000)]
+            head(&out)
         );
     }
 }
@@ -722,10 +694,7 @@ fn a_computed_target_used_by_thousands_of_routes_stays_linear() {
 fn long_tracking_chains_stay_linear() {
     const N: usize = 100_000;
     let dir = scratch("track");
-    let mut text = String::from(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    \
-         timeout server 30s\nfrontend fe\n    bind :80\n    default_backend b0\n",
-    );
+    let mut text = String::from(DEFAULTS) + "frontend fe\n    bind :80\n    default_backend b0\n";
     for i in 0..N {
         let track = if i > 0 {
             format!(" track b{}/s", i - 1)
@@ -736,33 +705,25 @@ fn long_tracking_chains_stay_linear() {
     }
     text += "backend lonely\n    server s 10.0.0.2:80 check\n";
     std::fs::write(dir.join("track.cfg"), text).unwrap();
-    let (code, out, took) = timed(
-        &dir,
-        &[
-            "check",
-            "track.cfg",
-            "--format",
-            "json",
-            "--select",
-            "LB102",
-        ],
-    );
-    assert!(took < Duration::from_secs(20), "{took:?}");
-    assert!(
-        matches!(code, Some(0 | 1)),
-        "{code:?} {}",
-        &out[..out.len().min(500)]
-    );
+    let check = [
+        "check",
+        "track.cfg",
+        "--format",
+        "json",
+        "--select",
+        "LB102",
+    ];
+    let out = output_within(&dir, &check, Duration::from_secs(20));
     // Only the backends nothing routes to and nothing tracks: the end of
     // the chain, and the lonely one.
     assert_eq!(
         out.matches(r#""code": "LB102""#).count(),
         2,
         "{}",
-        &out[..out.len().min(2000)]
+        head(&out)
     );
     for name in ["b99999", "lonely"] {
         let message = format!("nothing routes to backend {name}\"");
-        assert!(out.contains(&message), "{}", &out[..out.len().min(2000)]);
+        assert!(out.contains(&message), "{}", head(&out));
     }
 }

@@ -2,6 +2,7 @@ use std::fmt::Write;
 
 use crate::declare_rule;
 use crate::diag::Diagnostic;
+use crate::model::condition::AclMemo;
 use crate::model::{Condition, MatchMethod, RouteKind};
 use crate::rules::{Context, Rule, RuleMeta, finding};
 
@@ -40,7 +41,7 @@ const INDEXED_ROUTES: usize = 16;
 /// body is looked into once, however many routes name it.
 #[derive(Default)]
 struct CatchAll {
-    acls: foldhash::HashMap<*const Condition, bool>,
+    acls: AclMemo<bool>,
 }
 
 impl CatchAll {
@@ -56,15 +57,13 @@ impl CatchAll {
                     _ => false,
                 }
             }
-            Condition::Acl(_, body) => {
-                let key = std::sync::Arc::as_ptr(body);
-                if let Some(&known) = self.acls.get(&key) {
-                    return known;
+            Condition::Acl(_, body) => match self.acls.get(body) {
+                Some(known) => known,
+                None => {
+                    let found = self.matches_everything(body);
+                    self.acls.keep(body, found)
                 }
-                let all = self.matches_everything(body);
-                self.acls.insert(key, all);
-                all
-            }
+            },
             Condition::And(cs) => cs.iter().all(|c| self.matches_everything(c)),
             Condition::Or(cs) => cs.iter().any(|c| self.matches_everything(c)),
             _ => false,
