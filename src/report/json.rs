@@ -105,7 +105,15 @@ struct Nested {
 
 impl Nested {
     fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
-        (0..self.depth).try_for_each(|_| w.write_all(b"  "))
+        // One write for the usual depths (a finding's keys are 3-4 deep).
+        const SPACES: &[u8; 32] = b"                                ";
+        let mut left = 2 * self.depth;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            w.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
     }
 
     fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
