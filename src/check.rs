@@ -116,6 +116,10 @@ pub fn check(
         rules::run(&cx, |code| wanted(code, &select, &ignore), &mut findings);
         suppressions
     };
+    if !findings.is_empty() {
+        // Suppressions look up each finding's line, and reports show it.
+        loaded.db.index_lines();
+    }
     let mut findings = suppressions.apply(&loaded.db, findings);
     findings.retain(|d| d.code.is_none_or(|code| wanted(code, &select, &ignore)));
     for d in &mut findings {
@@ -132,10 +136,6 @@ pub fn check(
         }
     }
     diag::sort(&mut findings);
-    if !findings.is_empty() {
-        // Every finding is reported with its line.
-        loaded.db.index_lines();
-    }
     Ok(CheckResult {
         loaded,
         findings,

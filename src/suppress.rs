@@ -35,7 +35,7 @@ impl Suppressions {
     /// as findings to report.
     pub fn collect(db: &SourceDb) -> Suppressions {
         let mut malformed = Vec::new();
-        let list = collect(db, &mut malformed);
+        let list = read(db, &mut malformed);
         let mut first = foldhash::HashMap::default();
         for (i, s) in list.iter().enumerate() {
             // A code no rule has suppresses nothing (and is reported unused).
@@ -108,7 +108,7 @@ impl Suppressions {
 
 /// Reads the suppressions of every file in `db`, in file order; malformed
 /// ones are reported.
-fn collect(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
+fn read(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
     let mut found = Vec::new();
     for (file, f) in db.files() {
         if !f.text.contains("lbcheck:") {

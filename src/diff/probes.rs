@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::model::condition::SameConditions;
 use crate::model::{Condition, EntryPoint, MatchMethod, Model, Route, Target};
-use crate::route::matching::ascii_lowercase;
+use crate::route::matching::{anchored_literal, ascii_lowercase};
 use crate::route::{Request, Router};
 
 /// Most probes evaluated; past that the list is cut (and the report says so).
@@ -88,14 +88,11 @@ fn lowercase(host: Cow<'_, str>) -> Cow<'_, str> {
     }
 }
 
-/// The literal start of an anchored regex (`^/api/v[0-9]` gives `/api/v`).
+/// The literal start of an anchored regex, when it is a path
+/// (`^/api/v[0-9]` gives `/api/v`).
 fn regex_prefix(re: &str) -> Option<String> {
-    let body = re.strip_prefix('^')?;
-    let literal: String = body
-        .chars()
-        .take_while(|c| !".*+?()[]{}|\\$".contains(*c))
-        .collect();
-    literal.starts_with('/').then_some(literal)
+    let (literal, _) = anchored_literal(re)?;
+    literal.starts_with('/').then(|| literal.to_string())
 }
 
 fn collect<'m>(cond: &'m Condition, lit: &mut Literals<'m>) {

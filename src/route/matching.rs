@@ -98,6 +98,16 @@ impl<'r> Evaluation<'r> {
     }
 }
 
+/// The literal text an anchored regex starts with, up to its first
+/// metacharacter, and the rest (`^/api/v[12]/` gives `/api/v` and `[12]/`).
+pub(crate) fn anchored_literal(re: &str) -> Option<(&str, &str)> {
+    let body = re.strip_prefix('^')?;
+    let end = body
+        .find(|c: char| ".*+?()[]{}|\\$^".contains(c))
+        .unwrap_or(body.len());
+    Some(body.split_at(end))
+}
+
 /// `text` in ASCII lowercase, borrowed when it already is (names and
 /// hosts usually are).
 pub(crate) fn ascii_lowercase(text: &str) -> Cow<'_, str> {

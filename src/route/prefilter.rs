@@ -183,7 +183,7 @@ impl Derive {
                         .map(f)
                         .try_fold(Vec::new(), |mut all, one| {
                             all.extend(one.as_ref()?.iter().cloned());
-                            (all.len() <= MAX_KEYS).then_some(all)
+                            capped(all)
                         })
                         .filter(|_| !parts.is_empty())
                 };
@@ -285,15 +285,11 @@ fn predicate(p: &Predicate) -> Prefilter {
 /// says it is unknown). An alternation anywhere could match without it,
 /// and a quantifier takes its character out of it.
 fn regex_path_prefix(re: &str) -> Option<String> {
-    let body = re.strip_prefix('^')?;
     if re.contains('|') {
         return None;
     }
-    let end = body
-        .find(|c: char| ".*+?()[]{}|\\$^".contains(c))
-        .unwrap_or(body.len());
-    let mut prefix = &body[..end];
-    if body[end..].starts_with(['*', '?', '{']) {
+    let (mut prefix, rest) = super::matching::anchored_literal(re)?;
+    if rest.starts_with(['*', '?', '{']) {
         let last = prefix.chars().next_back()?;
         prefix = &prefix[..prefix.len() - last.len_utf8()];
     }
@@ -349,7 +345,7 @@ mod tests {
         /// evaluation finds false: not true, and not unknown.
         #[test]
         fn regex_prefixes_turn_away_only_false_paths(
-            re in "\\^?[/ab.*+?|()\\[\\]{}1,\\\\$]{0,8}",
+            re in "\\^?[/ab.*+?|()\\[\\]{}1,\\\\$^]{0,8}",
             path in "/[ab/]{0,6}",
         ) {
             let mut cond = pred("path", Some(MatchMethod::Reg), &[&re]);
