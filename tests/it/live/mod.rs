@@ -24,13 +24,26 @@ use std::time::{Duration, Instant};
 /// Longest any single connection may take.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A free port on 127.0.0.1 (bound, then released).
+/// A free port on 127.0.0.1 (bound, then released), never one handed out
+/// before in this run: the system may give a released port again at once,
+/// and a lab whose front port was also its "dead" server's port sent each
+/// request round through HAProxy itself until the 5 s timeout.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let mut given = GIVEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if given.insert(port) {
+            return port;
+        }
+    }
 }
 
 /// Small HTTP servers that answer every request with their own name.
