@@ -28,6 +28,9 @@ pub struct CheckOptions {
     pub ignore: Vec<String>,
     /// `--severity CODE=LEVEL` (over the policy's).
     pub severity: Vec<(String, Level)>,
+    /// The report shows no snippets: the configs' text may be let go once
+    /// the model is made ([`crate::source::SourceDb::release_text`]).
+    pub release_text: bool,
 }
 
 /// The outcome for one config.
@@ -73,7 +76,7 @@ pub fn check(
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(Version::HAPROXY_DEFAULT);
-    let loaded = crate::load(paths, &load)?;
+    let mut loaded = crate::load(paths, &load)?;
     // Problems without a code are syntax errors: the config cannot be read.
     let failed = loaded
         .diagnostics
@@ -107,10 +110,20 @@ pub fn check(
             || {
                 rayon::join(
                     || Context::prepare(&loaded.model, &policy, &expected),
-                    || Suppressions::collect(&loaded.db),
+                    || {
+                        let suppressions = Suppressions::collect(&loaded.db);
+                        if opts.release_text {
+                            loaded.db.index_lines();
+                        }
+                        suppressions
+                    },
                 )
             },
         );
+        if opts.release_text {
+            // Before the rules, whose findings make the run's peak.
+            loaded.db.release_text();
+        }
         shares = computed;
         let cx = cx.with_shares(&shares);
         rules::run(&cx, |code| wanted(code, &select, &ignore), &mut findings);

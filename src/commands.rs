@@ -61,6 +61,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         severity,
+        release_text: args.format != CheckFormat::Text,
         ..Default::default()
     };
     let policy_error = |e: Box<policy::PolicyError>| {

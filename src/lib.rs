@@ -175,7 +175,7 @@ fn detect_all(db: &SourceDb, ids: &[source::FileId]) -> Result<InputFormat, Load
     let mut found: Option<(InputFormat, PathBuf)> = None;
     for &id in ids {
         let file = db.file(id);
-        let Some(format) = detect::detect(&file.path, &file.text) else {
+        let Some(format) = detect::detect(&file.path, file.text()) else {
             continue;
         };
         match &found {

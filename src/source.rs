@@ -67,7 +67,12 @@ impl Span {
 pub struct SourceFile {
     /// The path as the user (or an include) named it.
     pub path: PathBuf,
-    pub text: String,
+    text: String,
+    /// The text's length in bytes, kept when the text is let go.
+    len: usize,
+    /// The text was let go ([`SourceDb::release_text`]): it was ASCII, so
+    /// columns are byte counts and the line index answers alone.
+    released: bool,
     /// Byte offset of the first byte that was not UTF-8 (such bytes were
     /// replaced by U+FFFD, so offsets after it may be off).
     pub invalid_utf8_at: Option<usize>,
@@ -75,12 +80,26 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The file's text; not to be read once it was let go (see
+    /// [`SourceDb::release_text`]).
+    pub fn text(&self) -> &str {
+        debug_assert!(
+            !self.released,
+            "{}: text read after release",
+            self.path.display()
+        );
+        &self.text
+    }
+
     pub fn line_index(&self) -> &LineIndex {
         self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        if self.released {
+            return self.line_index().line_col_ascii(self.len, offset);
+        }
         self.line_index().line_col(&self.text, offset)
     }
 }
@@ -138,16 +157,29 @@ impl LineIndex {
     /// 1-based line and 1-based column counted in characters.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let line = match self.starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.starts[line] as usize;
+        let (line, start) = self.line_of(offset);
         let col = text
             .get(start..offset)
             .map(|s| s.chars().count())
             .unwrap_or(offset - start);
         (line + 1, col + 1)
+    }
+
+    /// [`LineIndex::line_col`] in an ASCII text of `len` bytes, which need
+    /// not be at hand: there a column counts bytes.
+    pub fn line_col_ascii(&self, len: usize, offset: usize) -> (usize, usize) {
+        let offset = offset.min(len);
+        let (line, start) = self.line_of(offset);
+        (line + 1, offset - start + 1)
+    }
+
+    /// The 0-based line holding a byte offset, and the line's start.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = match self.starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        (line, self.starts[line] as usize)
     }
 
     /// Byte range of a 1-based line, without its line terminator.
@@ -181,7 +213,9 @@ impl SourceDb {
         let id = FileId::new(self.files.len() as u32);
         self.files.push(SourceFile {
             path: path.into(),
+            len: text.len(),
             text,
+            released: false,
             invalid_utf8_at: None,
             line_index: OnceLock::new(),
         });
@@ -210,7 +244,7 @@ impl SourceDb {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        &self.file(id).text
+        self.file(id).text()
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -226,11 +260,29 @@ impl SourceDb {
     /// has a million lines: 7 ms on one thread, under 5 on two).
     pub fn index_lines(&self) {
         for file in &self.files {
-            if file.text.len() >= 2 * LINE_INDEX_PIECE && file.line_index.get().is_none() {
+            if file.len >= 2 * LINE_INDEX_PIECE && file.line_index.get().is_none() {
                 // Built outside the OnceLock: if another thread got there
                 // first, its index (the same) stays.
                 let _ = file.line_index.set(LineIndex::new_parallel(&file.text));
             }
+        }
+    }
+
+    /// Lets go of the text of every ASCII file, keeping its line index:
+    /// for a report that shows no snippets, once the model, the
+    /// suppressions and the line index are made, a finding's line and
+    /// column are all it needs of the text (a large config's text is a
+    /// sixth of what a check holds at its peak). Files with other
+    /// characters keep theirs: their columns count characters.
+    pub fn release_text(&mut self) {
+        self.index_lines();
+        for file in &mut self.files {
+            if file.released || !file.text.is_ascii() {
+                continue;
+            }
+            file.line_index();
+            file.text = String::new();
+            file.released = true;
         }
     }
 
@@ -389,6 +441,28 @@ mod tests {
             db.file(id).line_index().starts,
             LineIndex::new(&text).starts
         );
+    }
+
+    #[test]
+    fn a_released_ascii_text_places_every_offset_as_before() {
+        let ascii = "frontend fe\r\n  bind :80\n\n  default_backend be\nx";
+        let other = "backend b\u{e9}\n  server s\u{fc}d 10.0.0.1:80\n";
+        let mut db = SourceDb::new();
+        let (a, b) = (db.add("a.cfg", ascii.into()), db.add("b.cfg", other.into()));
+        let before: Vec<_> = (0..ascii.len() + 3)
+            .map(|o| db.file(a).line_col(o))
+            .chain((0..other.len() + 3).map(|o| db.file(b).line_col(o)))
+            .collect();
+        db.release_text();
+        assert!(db.file(a).released && db.file(a).text.is_empty());
+        // Columns of the other text count characters: it keeps its text.
+        assert!(!db.file(b).released && db.text(b) == other);
+        let after: Vec<_> = (0..ascii.len() + 3)
+            .map(|o| db.file(a).line_col(o))
+            .chain((0..other.len() + 3).map(|o| db.file(b).line_col(o)))
+            .collect();
+        assert_eq!(before, after);
+        assert_eq!(db.file(a).line_col(16), (2, 4));
     }
 
     #[test]

@@ -111,11 +111,11 @@ impl Suppressions {
 fn read(db: &SourceDb, out: &mut Vec<Diagnostic>) -> Vec<Suppression> {
     let mut found = Vec::new();
     for (file, f) in db.files() {
-        if !f.text.contains("lbcheck:") {
+        if !f.text().contains("lbcheck:") {
             continue;
         }
         let mut offset = 0;
-        for (i, line) in f.text.split_inclusive('\n').enumerate() {
+        for (i, line) in f.text().split_inclusive('\n').enumerate() {
             let start = offset;
             offset += line.len();
             let Some(at) = line.find("lbcheck:") else {

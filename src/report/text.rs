@@ -101,8 +101,8 @@ fn window(db: &SourceDb, file: FileId, spans: impl Iterator<Item = Span>) -> (Ra
         hi = hi.max(f.line_col(s.end as usize).0);
     }
     let lo = lo.saturating_sub(CONTEXT_LINES).max(1);
-    let start = index.line_range(&f.text, lo).start;
-    let end = index.line_range(&f.text, hi).end;
+    let start = index.line_range(f.text(), lo).start;
+    let end = index.line_range(f.text(), hi).end;
     (start..end, lo)
 }
 

@@ -298,3 +298,42 @@ fn nginx_configs_the_real_nginx_accepts_load_without_errors() {
     }
     assert_all_loaded("nginx", total, &failures);
 }
+
+/// A report without snippets lets the configs' text go before the rules run
+/// (`CheckOptions::release_text`): every corpus config must still report
+/// the same findings at the same lines and columns, in JSON and SARIF.
+#[test]
+fn findings_are_placed_alike_when_the_text_is_let_go() {
+    use lbcheck::check::{CheckOptions, check};
+    use lbcheck::report::findings::FindingSet;
+    let Some(entries) = manifest() else { return };
+    let render = |release_text: bool, path: &PathBuf| {
+        let opts = CheckOptions {
+            release_text,
+            ..Default::default()
+        };
+        let r = check(std::slice::from_ref(path), &opts, None).ok()?;
+        let set = FindingSet {
+            db: &r.loaded.db,
+            findings: &r.findings,
+        };
+        let mut out = Vec::new();
+        lbcheck::report::json::write(&mut out, std::iter::once((set.db, set.findings)), 1).unwrap();
+        lbcheck::report::sarif::write(&mut out, &[set]).unwrap();
+        Some(String::from_utf8(out).unwrap())
+    };
+    let (mut compared, mut released) = (0, 0);
+    for e in &entries {
+        let path = corpus_dir().join(&e.file);
+        let kept = render(false, &path);
+        assert_eq!(kept, render(true, &path), "{}", e.file);
+        compared += 1;
+        let text = std::fs::read(&path).unwrap();
+        released += usize::from(text.is_ascii() && kept.is_some());
+    }
+    // Both paths are taken: most configs are ASCII, some are not.
+    assert!(
+        released > 300 && released < compared,
+        "{released} of {compared}"
+    );
+}

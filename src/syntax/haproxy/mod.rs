@@ -50,7 +50,15 @@ pub fn parse_each<'a>(
     for &file in files {
         let f = db.file(file);
         let name = f.path.to_string_lossy();
-        parser::parse_file(file, &name, &f.text, opts, emit, &mut uncertain, &mut diags);
+        parser::parse_file(
+            file,
+            &name,
+            f.text(),
+            opts,
+            emit,
+            &mut uncertain,
+            &mut diags,
+        );
     }
     (uncertain, diags)
 }
