@@ -4,7 +4,7 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use super::{Model, Target};
+use super::{Model, SHORT_CANDIDATE_LIST, Target};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -17,6 +17,12 @@ pub enum Node {
         server: usize,
     },
     Terminal(String),
+    /// A computed target's long candidate list, drawn once however many
+    /// routes share it: its expression and how many backends it may reach.
+    Candidates {
+        expression: String,
+        count: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +33,8 @@ pub enum Edge {
         dynamic: bool,
     },
     Member,
+    /// From a [`Node::Candidates`] to a backend it may reach.
+    Candidate,
 }
 
 pub struct RoutingGraph {
@@ -51,6 +59,16 @@ impl RoutingGraph {
             .map(|(i, b)| (b.name.as_str(), i))
             .collect();
         let mut missing = std::collections::HashMap::new();
+        let mut backend_node = |graph: &mut DiGraph<Node, Edge>, name: &str| match by_name.get(name)
+        {
+            Some(&bi) => backends[bi],
+            None => *missing
+                .entry(name.to_string())
+                .or_insert_with(|| graph.add_node(Node::Missing(name.to_string()))),
+        };
+        // Long candidate lists by address: one node each.
+        let mut lists: std::collections::HashMap<usize, NodeIndex> =
+            std::collections::HashMap::new();
         for (bi, backend) in model.backends.iter().enumerate() {
             for si in 0..backend.servers.len() {
                 let n = graph.add_node(Node::Server {
@@ -64,6 +82,32 @@ impl RoutingGraph {
             for (ri, route) in entry.routes.iter().enumerate() {
                 let (names, dynamic): (Vec<&str>, bool) = match &route.target {
                     Target::Backend { name } => (vec![name.as_str()], false),
+                    Target::Dynamic {
+                        expression,
+                        candidates,
+                    } if candidates.len() > SHORT_CANDIDATE_LIST => {
+                        let address = candidates.as_ptr() as usize;
+                        let node = match lists.get(&address) {
+                            Some(&node) => node,
+                            None => {
+                                let node = graph.add_node(Node::Candidates {
+                                    expression: expression.clone(),
+                                    count: candidates.len(),
+                                });
+                                for c in candidates.iter() {
+                                    let to = backend_node(&mut graph, &c.backend);
+                                    graph.add_edge(node, to, Edge::Candidate);
+                                }
+                                *lists.entry(address).or_insert(node)
+                            }
+                        };
+                        let edge = Edge::Route {
+                            index: ri,
+                            dynamic: true,
+                        };
+                        graph.add_edge(entries[ei], node, edge);
+                        continue;
+                    }
                     Target::Dynamic { candidates, .. } => (
                         candidates.iter().map(|c| c.backend.as_str()).collect(),
                         true,
@@ -82,12 +126,7 @@ impl RoutingGraph {
                     }
                 };
                 for name in names {
-                    let to = match by_name.get(name) {
-                        Some(&bi) => backends[bi],
-                        None => *missing
-                            .entry(name.to_string())
-                            .or_insert_with(|| graph.add_node(Node::Missing(name.to_string()))),
-                    };
+                    let to = backend_node(&mut graph, name);
                     graph.add_edge(entries[ei], to, Edge::Route { index: ri, dynamic });
                 }
             }
@@ -104,7 +143,7 @@ impl RoutingGraph {
         let mut out: Vec<usize> = self
             .graph
             .edge_references()
-            .filter(|e| matches!(e.weight(), Edge::Route { .. }))
+            .filter(|e| matches!(e.weight(), Edge::Route { .. } | Edge::Candidate))
             .filter_map(|e| match self.graph[e.target()] {
                 Node::Backend(b) => Some(b),
                 _ => None,

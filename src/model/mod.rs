@@ -359,6 +359,10 @@ pub enum Target {
     },
 }
 
+/// Candidate lists up to this long are shown wherever a route has one;
+/// longer ones, which many routes may share, once.
+pub const SHORT_CANDIDATE_LIST: usize = 16;
+
 /// A backend a dynamic target may reach, with its share of the requests when
 /// the config fixes it (nginx `split_clients`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,6 +1,7 @@
 //! Reporters: one module per output format. Only these modules know how a
 //! diagnostic or a model looks on the outside.
 
+pub mod candidates;
 pub mod diff_json;
 pub mod diff_markdown;
 pub mod diff_text;

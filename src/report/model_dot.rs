@@ -51,6 +51,9 @@ pub fn render(model: &Model) -> String {
                 (label, "ellipse")
             }
             Node::Terminal(action) => (action.clone(), "note"),
+            Node::Candidates { expression, count } => {
+                (format!("{expression}\n({count} candidates)"), "diamond")
+            }
         };
         let _ = writeln!(
             out,
@@ -76,6 +79,7 @@ pub fn render(model: &Model) -> String {
                 )
             }
             Edge::Member => String::new(),
+            Edge::Candidate => "[style=dashed]".to_string(),
         };
         let _ = writeln!(
             out,

@@ -10,8 +10,9 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Backend, Bind, EntryPoint, Model, Origin, Route, Server, SourceFormat, Sourced,
+    Backend, Bind, EntryPoint, Model, Origin, Route, Server, SourceFormat, Sourced, Target,
 };
+use crate::report::candidates::{CandidateListings, RouteAt};
 use crate::report::json;
 use crate::source::{SourceDb, Span};
 use crate::traffic::{ServerShare, Shares};
@@ -84,23 +85,55 @@ fn bind(db: &SourceDb, b: &Bind) -> Value {
     .at(db, b.span)
 }
 
-fn route(db: &SourceDb, r: &Route) -> Value {
-    Obj::new(json!({
-        "kind": r.kind,
-        "condition": r.condition.to_string(),
-        "target": r.target,
-        "uncertain": r.uncertain,
-    }))
-    .at(db, r.span)
+/// What the model's routes need to say where a shared candidate list is.
+struct Routes<'a> {
+    model: &'a Model,
+    listings: CandidateListings,
 }
 
-fn entry(db: &SourceDb, e: &EntryPoint) -> Value {
+impl Routes<'_> {
+    /// A route's target; a long candidate list already listed at an
+    /// earlier route is given by its length and that route.
+    fn target(&self, at: RouteAt, target: &Target) -> Value {
+        match (target, self.listings.target_listed_at(at, target)) {
+            (
+                Target::Dynamic {
+                    expression,
+                    candidates,
+                },
+                Some((entry, route)),
+            ) => json!({
+                "type": "dynamic",
+                "expression": expression,
+                "candidate_count": candidates.len(),
+                "same_candidates_as": {
+                    "entry_point": self.model.entry_points[entry].name,
+                    "route": route + 1,
+                },
+            }),
+            _ => json!(target),
+        }
+    }
+
+    fn route(&self, db: &SourceDb, at: RouteAt, r: &Route) -> Value {
+        Obj::new(json!({
+            "kind": r.kind,
+            "condition": r.condition.to_string(),
+            "target": self.target(at, &r.target),
+            "uncertain": r.uncertain,
+        }))
+        .at(db, r.span)
+    }
+}
+
+fn entry(db: &SourceDb, routes: &Routes, index: usize, e: &EntryPoint) -> Value {
+    let route_values = e.routes.iter().enumerate();
     Obj::new(json!({
         "name": e.name,
         "kind": e.kind,
         "binds": e.binds.iter().map(|b| bind(db, b)).collect::<Vec<_>>(),
         "server_names": e.server_names,
-        "routes": e.routes.iter().map(|r| route(db, r)).collect::<Vec<_>>(),
+        "routes": route_values.map(|(ri, r)| routes.route(db, (index, ri), r)).collect::<Vec<_>>(),
         "uncertain": e.uncertain,
     }))
     .sourced("mode", &e.mode)
@@ -206,7 +239,12 @@ pub fn write(
     w.write_all(b",\n  \"limits\": ")?;
     json::write_nested(w, &limits(model), 1)?;
     w.write_all(b",\n  \"entry_points\": ")?;
-    json::write_array(w, &model.entry_points, 1, |e| entry(db, e))?;
+    let routes = Routes {
+        model,
+        listings: CandidateListings::new(model),
+    };
+    let entries: Vec<(usize, &EntryPoint)> = model.entry_points.iter().enumerate().collect();
+    json::write_array(w, &entries, 1, |&(i, e)| entry(db, &routes, i, e))?;
     w.write_all(b",\n  \"backends\": ")?;
     let backends: Vec<(&Backend, &Shares)> = model.backends.iter().zip(shares).collect();
     json::write_array(w, &backends, 1, |&(b, sh)| backend(db, model.format, b, sh))?;
@@ -239,12 +277,16 @@ mod tests {
             let (db, model) = (&loaded.db, &loaded.model);
             let shares = all_shares(model, &WhatIf::default()).unwrap();
             assert!(!model.entry_points.is_empty() && !model.backends.is_empty());
+            let routes = super::Routes {
+                model,
+                listings: super::CandidateListings::new(model),
+            };
             let document = json!({
                 "version": super::SCHEMA_VERSION,
                 "format": model.format,
                 "target_version": model.version.map(|v| v.to_string()),
                 "limits": super::limits(model),
-                "entry_points": model.entry_points.iter().map(|e| super::entry(db, e)).collect::<Vec<_>>(),
+                "entry_points": model.entry_points.iter().enumerate().map(|(i, e)| super::entry(db, &routes, i, e)).collect::<Vec<_>>(),
                 "backends": model.backends.iter().zip(&shares).map(|(b, sh)| super::backend(db, model.format, b, sh)).collect::<Vec<_>>(),
                 "uncertain": model.uncertain.iter().map(|u| super::uncertain(db, u)).collect::<Vec<_>>(),
             });

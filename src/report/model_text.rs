@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::model::{
     Backend, EntryKind, Mode, Model, Origin, Server, SourceFormat, Sourced, Target,
 };
+use crate::report::candidates::CandidateListings;
 use crate::source::{SourceDb, Span};
 use crate::traffic::Shares;
 
@@ -77,8 +78,18 @@ fn limits(out: &mut String, model: &Model) {
     }
 }
 
-fn target_text(target: &Target) -> String {
+/// A route's target; `listed_at` names the route of the same entry point
+/// or another where a long shared candidate list is listed in full.
+fn target_text(target: &Target, listed_at: Option<(&str, usize)>) -> String {
     match target {
+        Target::Dynamic {
+            expression,
+            candidates,
+        } if let Some((entry, route)) = listed_at => format!(
+            "{expression} (dynamic: the {} candidates of {entry} route {})",
+            candidates.len(),
+            route + 1
+        ),
         Target::Backend { name } => name.clone(),
         Target::Dynamic {
             expression,
@@ -206,7 +217,8 @@ fn backend(out: &mut String, db: &SourceDb, format: SourceFormat, b: &Backend, s
 pub fn render(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
     let mut out = String::new();
     limits(&mut out, model);
-    for e in &model.entry_points {
+    let listings = CandidateListings::new(model);
+    for (ei, e) in model.entry_points.iter().enumerate() {
         let kind = match e.kind {
             EntryKind::Frontend => "frontend",
             EntryKind::Listen => "listen",
@@ -243,11 +255,14 @@ pub fn render(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
             } else {
                 format!("if {}", r.condition)
             };
+            let listed_at = listings
+                .target_listed_at((ei, i), &r.target)
+                .map(|(e, r)| (model.entry_points[e].name.as_str(), r));
             let _ = writeln!(
                 out,
                 "  {}. {cond} -> {}{}  [{}]",
                 i + 1,
-                target_text(&r.target),
+                target_text(&r.target, listed_at),
                 uncertain(r.uncertain),
                 at(db, r.span)
             );

@@ -684,6 +684,40 @@ fn a_computed_target_used_by_thousands_of_routes_stays_linear() {
             "{file}: {}",
             head(&out)
         );
+        // The model lists the shared list once: every route listing it
+        // printed N * N names (a 4,000-route model was 1.6 GB of JSON).
+        let listed = |args: &[&str]| {
+            let out = output_within(&dir, args, Duration::from_secs(20));
+            assert!(out.len() < 4_000 * N, "{args:?}: {} bytes", out.len());
+            out
+        };
+        let json = listed(&["model", file, "--format", "json"]);
+        let model: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let routes = model["entry_points"][0]["routes"].as_array().unwrap();
+        let targets: Vec<_> = routes.iter().map(|r| &r["target"]).collect();
+        assert_eq!(
+            targets[0]["candidates"].as_array().unwrap().len(),
+            N,
+            "{file}"
+        );
+        let later =
+            serde_json::json!({"entry_point": model["entry_points"][0]["name"], "route": 1});
+        assert!(
+            targets[1..N]
+                .iter()
+                .all(|t| t["same_candidates_as"] == later
+                    && t["candidate_count"] == N
+                    && t.get("candidates").is_none()),
+            "{file}: {}",
+            targets[1]
+        );
+        let text = listed(&["model", file]);
+        let of_route_1 = format!("(dynamic: the {N} candidates of ");
+        assert_eq!(text.matches(&of_route_1).count(), N - 1, "{file}");
+        let dot = listed(&["model", file, "--format", "dot"]);
+        let node = format!("({N} candidates)");
+        assert_eq!(dot.matches(&node).count(), 1, "{file}");
+        assert!(dot.matches(" -> ").count() < 4 * N, "{file}");
     }
 }
 
