@@ -221,6 +221,43 @@ where
     write!(w, "\n{}]", "  ".repeat(depth))
 }
 
+/// Writes `fields` as a pretty-printed JSON object nested `depth` levels
+/// deep (like [`write_nested`]), except that the value under `key` (a
+/// placeholder in `fields`) is the array of `items`, each made by
+/// `to_json` and streamed as [`write_array`] does: a list of a hundred
+/// thousand elements is never one tree in memory.
+pub fn write_object_streaming<'a, W, S, T>(
+    w: &mut W,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    depth: usize,
+    key: &str,
+    items: &'a [S],
+    to_json: impl Fn(&'a S) -> T + Sync,
+) -> std::io::Result<()>
+where
+    W: Write,
+    S: Sync,
+    T: Serialize,
+{
+    if fields.is_empty() {
+        return w.write_all(b"{}");
+    }
+    w.write_all(b"{")?;
+    let indent = "  ".repeat(depth + 1);
+    for (i, (name, value)) in fields.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        w.write_all(indent.as_bytes())?;
+        serde_json::to_writer(&mut *w, name).map_err(std::io::Error::other)?;
+        w.write_all(b": ")?;
+        if name == key {
+            write_array(w, items, depth + 1, &to_json)?;
+        } else {
+            write_nested(w, value, depth + 1)?;
+        }
+    }
+    write!(w, "\n{}}}", "  ".repeat(depth))
+}
+
 /// Writes the findings of several configs, each with its own source database.
 pub fn write<'a>(
     w: &mut impl Write,

@@ -126,14 +126,19 @@ impl Routes<'_> {
     }
 }
 
-fn entry(db: &SourceDb, routes: &Routes, index: usize, e: &EntryPoint) -> Value {
-    let route_values = e.routes.iter().enumerate();
+/// An entry point, with its routes (or, for a streamed list, a placeholder
+/// in their place).
+fn entry(db: &SourceDb, routes: &Routes, index: usize, e: &EntryPoint, listed: bool) -> Value {
+    let route_values = e.routes.iter().enumerate().filter(|_| listed);
+    let route_values: Vec<Value> = route_values
+        .map(|(ri, r)| routes.route(db, (index, ri), r))
+        .collect();
     Obj::new(json!({
         "name": e.name,
         "kind": e.kind,
         "binds": e.binds.iter().map(|b| bind(db, b)).collect::<Vec<_>>(),
         "server_names": e.server_names,
-        "routes": route_values.map(|(ri, r)| routes.route(db, (index, ri), r)).collect::<Vec<_>>(),
+        "routes": if listed { Value::from(route_values) } else { Value::Null },
         "uncertain": e.uncertain,
     }))
     .sourced("mode", &e.mode)
@@ -168,14 +173,25 @@ fn server(db: &SourceDb, s: &Server, share: &ServerShare) -> Value {
     .at(db, s.span)
 }
 
-fn backend(db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) -> Value {
+/// A backend, with its servers (or, for a streamed list, a placeholder in
+/// their place).
+fn backend(
+    db: &SourceDb,
+    format: SourceFormat,
+    (b, shares): (&Backend, &Shares),
+    listed: bool,
+) -> Value {
+    let servers: Vec<Value> = (0..b.servers.len())
+        .filter(|_| listed)
+        .map(|i| server(db, &b.servers[i], &shares.servers[i]))
+        .collect();
     Obj::new(json!({
         "name": b.name,
         "kind": b.kind,
         "algorithm_args": b.algorithm.value.args.get(1..).unwrap_or(&[]),
         "health_check": b.health.check_type.as_ref().map(|c| c.value.clone()),
         "zone": b.zone,
-        "servers": b.servers.iter().zip(&shares.servers).map(|(s, share)| server(db, s, share)).collect::<Vec<_>>(),
+        "servers": if listed { Value::from(servers) } else { Value::Null },
         "failing_share": shares.failing_share,
         "backups_engaged": shares.backups_engaged,
         "assumed_concurrency": shares.assumed_concurrency,
@@ -244,13 +260,75 @@ pub fn write(
         listings: CandidateListings::new(model),
     };
     let entries: Vec<(usize, &EntryPoint)> = model.entry_points.iter().enumerate().collect();
-    json::write_array(w, &entries, 1, |&(i, e)| entry(db, &routes, i, e))?;
+    write_objects(
+        w,
+        &entries,
+        "routes",
+        |&(_, e)| e.routes.len(),
+        |&(i, e), listed| entry(db, &routes, i, e, listed),
+        |&(i, e), ri| routes.route(db, (i, ri), &e.routes[ri]),
+    )?;
     w.write_all(b",\n  \"backends\": ")?;
     let backends: Vec<(&Backend, &Shares)> = model.backends.iter().zip(shares).collect();
-    json::write_array(w, &backends, 1, |&(b, sh)| backend(db, model.format, b, sh))?;
+    write_objects(
+        w,
+        &backends,
+        "servers",
+        |&(b, _)| b.servers.len(),
+        |&pair, listed| backend(db, model.format, pair, listed),
+        |&(b, sh), si| server(db, &b.servers[si], &sh.servers[si]),
+    )?;
     w.write_all(b",\n  \"uncertain\": ")?;
     json::write_array(w, &model.uncertain, 1, |u| uncertain(db, u))?;
     w.write_all(b"\n}\n")
+}
+
+/// Lists longer than this are streamed inside their entry point or backend
+/// rather than rendered with it.
+const STREAMED_LIST: usize = 4096;
+
+/// Writes the top-level array of `items` (entry points or backends), each
+/// made by `object` with its list under `key` (`list_len` long) when that
+/// list is short. A longer list is streamed an `element` at a time inside
+/// its object: one backend of 100,000 servers would otherwise be a
+/// gigabyte of JSON values at once.
+fn write_objects<'a, S: Sync>(
+    w: &mut impl Write,
+    items: &'a [S],
+    key: &str,
+    list_len: impl Fn(&'a S) -> usize,
+    object: impl Fn(&'a S, bool) -> Value + Sync,
+    element: impl Fn(&'a S, usize) -> Value + Sync,
+) -> std::io::Result<()> {
+    if items.is_empty() {
+        return w.write_all(b"[]");
+    }
+    w.write_all(b"[")?;
+    let mut start = 0;
+    while start < items.len() {
+        let long = (start..items.len()).find(|&i| list_len(&items[i]) > STREAMED_LIST);
+        let end = long.unwrap_or(items.len());
+        crate::report::stream::write_rendered(w, &items[start..end], |i, item, out| {
+            out.extend_from_slice(if start + i == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            });
+            // Serialising these values cannot fail.
+            let _ = json::write_nested(out, &object(item, true), 2);
+        })?;
+        if let Some(long) = long {
+            let item = &items[long];
+            w.write_all(if long == 0 { b"\n    " } else { b",\n    " })?;
+            let Value::Object(fields) = object(item, false) else {
+                unreachable!("entry points and backends are objects")
+            };
+            let indexes: Vec<usize> = (0..list_len(item)).collect();
+            json::write_object_streaming(w, &fields, 2, key, &indexes, |&i| element(item, i))?;
+        }
+        start = end + 1;
+    }
+    w.write_all(b"\n  ]")
 }
 
 /// [`write`] into a string.
@@ -265,7 +343,31 @@ pub fn render(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
 mod tests {
     use serde_json::json;
 
+    use crate::model::Model;
+    use crate::source::SourceDb;
+    use crate::traffic::Shares;
     use crate::{Options, WhatIf, all_shares, load};
+
+    /// The model as one serde_json value, pretty-printed: what the
+    /// streamed writer must produce.
+    fn whole_document(db: &SourceDb, model: &Model, shares: &[Shares]) -> String {
+        let routes = super::Routes {
+            model,
+            listings: super::CandidateListings::new(model),
+        };
+        let entries = model.entry_points.iter().enumerate();
+        let backends = model.backends.iter().zip(shares);
+        let document = json!({
+            "version": super::SCHEMA_VERSION,
+            "format": model.format,
+            "target_version": model.version.map(|v| v.to_string()),
+            "limits": super::limits(model),
+            "entry_points": entries.map(|(i, e)| super::entry(db, &routes, i, e, true)).collect::<Vec<_>>(),
+            "backends": backends.map(|pair| super::backend(db, model.format, pair, true)).collect::<Vec<_>>(),
+            "uncertain": model.uncertain.iter().map(|u| super::uncertain(db, u)).collect::<Vec<_>>(),
+        });
+        serde_json::to_string_pretty(&document).unwrap() + "\n"
+    }
 
     /// The streamed document is serde_json's pretty layout of the whole
     /// model as one value, for both formats.
@@ -277,21 +379,37 @@ mod tests {
             let (db, model) = (&loaded.db, &loaded.model);
             let shares = all_shares(model, &WhatIf::default()).unwrap();
             assert!(!model.entry_points.is_empty() && !model.backends.is_empty());
-            let routes = super::Routes {
-                model,
-                listings: super::CandidateListings::new(model),
-            };
-            let document = json!({
-                "version": super::SCHEMA_VERSION,
-                "format": model.format,
-                "target_version": model.version.map(|v| v.to_string()),
-                "limits": super::limits(model),
-                "entry_points": model.entry_points.iter().enumerate().map(|(i, e)| super::entry(db, &routes, i, e)).collect::<Vec<_>>(),
-                "backends": model.backends.iter().zip(&shares).map(|(b, sh)| super::backend(db, model.format, b, sh)).collect::<Vec<_>>(),
-                "uncertain": model.uncertain.iter().map(|u| super::uncertain(db, u)).collect::<Vec<_>>(),
-            });
-            let expected = serde_json::to_string_pretty(&document).unwrap() + "\n";
+            let expected = whole_document(db, model, &shares);
             assert_eq!(super::render(db, model, &shares), expected, "{name}");
         }
+    }
+
+    /// A list longer than STREAMED_LIST is streamed inside its object, at
+    /// the start, middle and end of the top-level arrays, in the same layout.
+    #[test]
+    fn long_lists_are_streamed_in_the_same_layout() {
+        let n = super::STREAMED_LIST + 1;
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = String::from("defaults\n    mode http\nfrontend big\n    bind :80\n");
+        for i in 0..n {
+            cfg += &format!("    use_backend b{} if {{ path_beg /p{i}/ }}\n", i % 3);
+        }
+        cfg += "frontend small\n    bind :81\n    default_backend b1\n";
+        for b in 0..3 {
+            cfg += &format!("backend b{b}\n");
+            let servers = if b == 1 { 2 } else { n };
+            for i in 0..servers {
+                let (hi, lo, weight) = (i / 250, i % 250, 1 + i % 3);
+                cfg += &format!("    server s{i} 10.0.{hi}.{lo}:80 weight {weight}\n");
+            }
+        }
+        let path = dir.path().join("long.cfg");
+        std::fs::write(&path, cfg).unwrap();
+        let loaded = load(&[path], &Options::default()).unwrap();
+        let (db, model) = (&loaded.db, &loaded.model);
+        let shares = all_shares(model, &WhatIf::default()).unwrap();
+        assert_eq!(model.backends[2].servers.len(), n);
+        let expected = whole_document(db, model, &shares);
+        assert!(super::render(db, model, &shares) == expected);
     }
 }

