@@ -3,9 +3,8 @@
 //! that comes from a config is escaped, so a name holding `|`, backticks,
 //! `<`, `*` or a newline cannot break the comment's markup.
 
-use std::fmt::Write;
-
 use crate::diff::DiffReport;
+use crate::report::comment::{Comment, line, text};
 use crate::report::diff_text::change_line;
 
 /// Escapes text for Markdown table cells and prose: HTML-significant
@@ -32,103 +31,97 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The comment, cut to fit one (see [`Comment`]).
 pub fn render(report: &DiffReport) -> String {
-    let mut out = String::from("### lbcheck: what this change does\n\n");
-    for r in &report.risks {
-        let _ = writeln!(out, "- {}", escape(r));
-    }
-    if !report.shares.is_empty() {
-        out.push_str("\n#### Traffic shift\n\n| backend | server | before | after | shift |\n|---|---|---:|---:|---:|\n");
-        for s in &report.shares {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.1}% | {:.1}% | {:+.1} pp |",
-                escape(&s.backend),
-                escape(&s.server),
+    let mut out = Comment::new("### lbcheck: what this change does\n\n");
+    out.list(&report.risks, ROWS_SHOWN, |r| format!("- {}\n", line(r)));
+    if !report.shares.is_empty()
+        && out.push("\n#### Traffic shift\n\n| backend | server | before | after | shift |\n|---|---|---:|---:|---:|\n")
+    {
+        out.list(&report.shares, ROWS_SHOWN, |s| {
+            format!(
+                "| {} | {} | {:.1}% | {:.1}% | {:+.1} pp |\n",
+                text(&s.backend),
+                text(&s.server),
                 s.before * 100.0,
                 s.after * 100.0,
                 s.shift_pp()
-            );
-        }
+            )
+        });
     }
-    if !report.routes.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n#### Routing\n\n{} of {} probe requests go elsewhere.\n\n| host | path | port | before | after |\n|---|---|---:|---|---|",
+    if !report.routes.is_empty()
+        && out.push(&format!(
+            "\n#### Routing\n\n{} of {} probe requests go elsewhere.\n\n| host | path | port | before | after |\n|---|---|---:|---|---|\n",
             report.routes.len(),
             report.probes_evaluated
-        );
-        for r in report.routes.iter().take(50) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                escape(&r.probe.host),
-                escape(&r.probe.path),
+        ))
+    {
+        out.list(&report.routes, ROUTES_SHOWN, |r| {
+            format!(
+                "| {} | {} | {} | {} | {} |\n",
+                text(&r.probe.host),
+                text(&r.probe.path),
                 r.probe.port,
-                escape(&r.before),
-                escape(&r.after)
-            );
-        }
-        if report.routes.len() > 50 {
-            let _ = writeln!(out, "\n…and {} more.", report.routes.len() - 50);
-        }
+                text(&r.before),
+                text(&r.after)
+            )
+        });
     }
-    if !report.capacity.is_empty() {
-        out.push_str("\n#### Capacity\n\n| entity | before | after | N-1 before | N-1 after |\n|---|---:|---:|---:|---:|\n");
+    if !report.capacity.is_empty()
+        && out.push("\n#### Capacity\n\n| entity | before | after | N-1 before | N-1 after |\n|---|---:|---:|---:|---:|\n")
+    {
         let n = super::connections;
-        for c in &report.capacity {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} |",
-                escape(&c.entity),
+        out.list(&report.capacity, ROWS_SHOWN, |c| {
+            format!(
+                "| {} | {} | {} | {} | {} |\n",
+                text(&c.entity),
                 n(c.before),
                 n(c.after),
                 n(c.before_n_minus_1),
                 n(c.after_n_minus_1)
-            );
-        }
+            )
+        });
     }
     let f = &report.findings;
-    let _ = writeln!(
-        out,
-        "\n#### Findings\n\n{} introduced, {} fixed, {} unchanged.\n",
+    out.push(&format!(
+        "\n#### Findings\n\n{} introduced, {} fixed, {} unchanged.\n\n",
         f.introduced.len(),
         f.fixed.len(),
         f.unchanged.len()
-    );
+    ));
     for (title, list) in [("Introduced", &f.introduced), ("Fixed", &f.fixed)] {
-        if list.is_empty() {
+        let open = format!("<details><summary>{title} ({})</summary>\n\n", list.len());
+        if list.is_empty() || !out.push(&open) {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "<details><summary>{title} ({})</summary>\n",
-            list.len()
-        );
-        for d in list.iter() {
-            let _ = writeln!(
-                out,
-                "- **{}** {}: {}",
+        out.list(list, ROWS_SHOWN, |d| {
+            format!(
+                "- **{}** {}: {}\n",
                 d.severity.as_str(),
-                escape(d.code.unwrap_or("")),
-                escape(&d.message)
-            );
-        }
-        out.push_str("\n</details>\n");
+                text(d.code.unwrap_or("")),
+                line(&d.message)
+            )
+        });
+        out.close("\n</details>\n");
     }
-    if !report.changes.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n<details><summary>All changes ({})</summary>\n",
-            report.changes.len()
-        );
-        for c in &report.changes {
-            let _ = writeln!(out, "- {}", escape(&change_line(c)));
-        }
-        out.push_str("\n</details>\n");
+    let open = format!(
+        "\n<details><summary>All changes ({})</summary>\n\n",
+        report.changes.len()
+    );
+    if !report.changes.is_empty() && out.push(&open) {
+        out.list(&report.changes, ROWS_SHOWN, |c| {
+            format!("- {}\n", line(&change_line(c)))
+        });
+        out.close("\n</details>\n");
     }
-    out
+    out.finish("lbcheck diff --format json")
 }
+
+/// Rows of the routing table: a sample of the probes that moved.
+const ROUTES_SHOWN: usize = 50;
+
+/// Lines of any other list, so that every section has room in the comment.
+const ROWS_SHOWN: usize = 100;
 
 #[cfg(test)]
 mod tests {

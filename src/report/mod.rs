@@ -2,6 +2,7 @@
 //! diagnostic or a model looks on the outside.
 
 pub mod candidates;
+pub mod comment;
 pub mod diff_json;
 pub mod diff_markdown;
 pub mod diff_text;

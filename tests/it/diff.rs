@@ -438,3 +438,62 @@ fn hostile_names_cannot_break_the_markdown() {
     assert_eq!(unescaped, 6, "five cells, six unescaped pipes: {row}");
     assert!(!out.contains("<x>"), "{out}");
 }
+
+/// A change to a large config still makes a comment GitHub accepts (at
+/// most 65,536 characters): each list is cut with how many were left out,
+/// every section keeps its place, and a name of thousands of characters is
+/// cut in its cell. Before, renaming 20,000 servers made a 2 MB comment.
+#[test]
+fn a_large_change_fits_in_one_comment() {
+    const N: usize = 20_000;
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("md-large-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let long = "x".repeat(100_000);
+    let cfg = |prefix: &str| {
+        let mut text = format!(
+            "frontend fe\n    bind :80\n    use_backend b{long} if {{ path_beg /l }}\n    default_backend be\n\
+             backend b{long}\n    server s 10.9.0.1:80\nbackend be\n"
+        );
+        for i in 0..N {
+            text += &format!("    server {prefix}{i} 10.0.{}.{}:80\n", i / 250, i % 250);
+        }
+        text
+    };
+    std::fs::write(dir.join("old.cfg"), cfg("s")).unwrap();
+    std::fs::write(dir.join("new.cfg"), cfg("t")).unwrap();
+    let (_, out, _) = run(&[
+        "diff",
+        dir.join("old.cfg").to_str().unwrap(),
+        dir.join("new.cfg").to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert!(out.len() <= 65_536, "{} bytes", out.len());
+    for section in ["#### Traffic shift", "#### Findings", "All changes ("] {
+        assert!(out.contains(section), "{section}: {}", &out[..2_000]);
+    }
+    assert!(
+        out.contains(&format!("…and {} more.", 2 * N - 100)),
+        "{}",
+        &out[out.len() - 2_000..]
+    );
+    assert_eq!(
+        out.matches("</details>").count(),
+        out.matches("<details>").count()
+    );
+    // The new config's own findings, with the long name cut in their cells.
+    let (_, out, _) = run(&[
+        "check",
+        dir.join("new.cfg").to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert!(out.len() <= 65_536, "{} bytes", out.len());
+    assert!(
+        out.contains("x…") && !out.contains(&"x".repeat(1_000)),
+        "{}",
+        &out[..2_000]
+    );
+}

@@ -275,3 +275,48 @@ fn a_baseline_accepts_todays_findings_and_fails_on_new_ones() {
         "only new findings: {out}"
     );
 }
+
+/// The Markdown comment lists errors before warnings and notes, so that a
+/// comment cut to fit GitHub's limit keeps the most severe.
+#[test]
+fn the_markdown_comment_lists_the_most_severe_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut cfg = String::from("frontend fe\n    bind :80\n    default_backend be\nbackend be\n");
+    for i in 0..2_000 {
+        cfg += &format!("    server s{i} 10.0.{}.{}:80 weight 0\n", i / 250, i % 250);
+    }
+    cfg += "frontend broken\n    bind :81\n    use_backend nowhere\n";
+    std::fs::write(dir.join("many.cfg"), cfg).unwrap();
+    let (_, md) = lbcheck(dir, &["check", "many.cfg", "--format", "markdown"]);
+    assert!(md.len() <= 65_536, "{} bytes", md.len());
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| severity"))
+        .collect();
+    // The undefined backend is last in the file, after 2,000 warnings.
+    assert!(
+        rows.iter().any(|r| r.starts_with("| error | LB101")),
+        "{}",
+        &md[..3_000]
+    );
+    let severities: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split(" | ").next().unwrap())
+        .collect();
+    let rank = |s: &str| {
+        ["| error", "| warning", "| info"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    assert!(
+        severities.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "{severities:?}"
+    );
+    assert!(
+        md.contains("more.") && md.contains("has everything._"),
+        "{}",
+        &md[md.len() - 500..]
+    );
+}
