@@ -120,8 +120,41 @@ fn tool() -> Value {
 /// A finding with the config it is in and, for `diff`, its baseline state.
 type Entry<'a> = (&'a SourceDb, &'a Diagnostic, Option<&'static str>);
 
+/// GitHub code scanning rejects a run of more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// The most severe [`MAX_RESULTS`] of `results` (errors, then warnings,
+/// then notes, each in order), in their order, and how many were left out.
+fn most_severe<'a>(results: &[Entry<'a>]) -> (Vec<Entry<'a>>, usize) {
+    if results.len() <= MAX_RESULTS {
+        return (results.to_vec(), 0);
+    }
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(results[i].1.severity));
+    order.truncate(MAX_RESULTS);
+    order.sort_unstable();
+    let kept = order.iter().map(|&i| results[i]).collect();
+    (kept, results.len() - MAX_RESULTS)
+}
+
+/// The run's `invocations` when results were left out: a warning saying
+/// how many, and where to find them.
+fn left_out(count: usize) -> Value {
+    json!([{
+        "executionSuccessful": true,
+        "toolExecutionNotifications": [{
+            "level": "warning",
+            "message": {"text": format!(
+                "the {count} least severe results were left out: GitHub code scanning \
+                 rejects a run of more than {MAX_RESULTS}; --format json lists them all"
+            )},
+        }],
+    }])
+}
+
 /// The whole log: the document is laid out as serde_json lays it out, with
-/// the results streamed into it rather than built as one value.
+/// the results streamed into it rather than built as one value. At most
+/// [`MAX_RESULTS`] results, so that code scanning accepts it.
 fn write_log(w: &mut impl Write, results: &[Entry]) -> std::io::Result<()> {
     write!(
         w,
@@ -129,8 +162,13 @@ fn write_log(w: &mut impl Write, results: &[Entry]) -> std::io::Result<()> {
         json!(SCHEMA)
     )?;
     json::write_nested(w, &tool(), 3)?;
+    let (results, omitted) = most_severe(results);
+    if omitted > 0 {
+        w.write_all(b",\n      \"invocations\": ")?;
+        json::write_nested(w, &left_out(omitted), 3)?;
+    }
     w.write_all(b",\n      \"results\": ")?;
-    json::write_array(w, results, 3, |&(db, d, state)| result(db, d, state))?;
+    json::write_array(w, &results, 3, |&(db, d, state)| result(db, d, state))?;
     w.write_all(b"\n    }\n  ]\n}\n")
 }
 

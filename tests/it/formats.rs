@@ -320,3 +320,40 @@ fn the_markdown_comment_lists_the_most_severe_first() {
         &md[md.len() - 500..]
     );
 }
+
+/// GitHub code scanning rejects a SARIF run of more than 25,000 results: a
+/// config with more findings keeps the most severe 25,000 and says in the
+/// run how many it left out, and the log still validates.
+#[test]
+fn sarif_keeps_within_code_scannings_result_limit() {
+    const N: usize = 26_000;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut cfg = String::from("frontend fe\n    bind :80\n    default_backend be\nbackend be\n");
+    cfg += "    server live 10.9.0.1:80\n";
+    for i in 0..N {
+        cfg += &format!("    server s{i} 10.0.{}.{}:80 weight 0\n", i / 250, i % 250);
+    }
+    cfg += "frontend broken\n    bind :81\n    use_backend nowhere\n";
+    std::fs::write(dir.join("many.cfg"), cfg).unwrap();
+    let (_, json) = lbcheck(dir, &["check", "many.cfg", "--format", "json"]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let total = json["findings"].as_array().unwrap().len();
+    assert!(total > 25_000, "{total}");
+    let (_, sarif) = lbcheck(dir, &["check", "many.cfg", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&sarif).unwrap();
+    let run = &v["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    // The error, last in the file, is kept; what is left out is least severe.
+    assert!(results.iter().any(|r| r["ruleId"] == "LB101"));
+    let notes = json["findings"].as_array().unwrap().iter();
+    assert!(notes.filter(|f| f["severity"] == "info").count() > 0);
+    assert!(results.iter().all(|r| r["level"] != "note"));
+    let note = &run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"];
+    let left_out = format!("the {} least severe results were left out", total - 25_000);
+    assert!(note.as_str().unwrap().starts_with(&left_out), "{note}");
+    if let Some(schema) = sarif_schema() {
+        validate(&schema, &v);
+    }
+}
