@@ -49,12 +49,24 @@ fuzz_target!(|data: &[u8]| {
         let _ = lbcheck::report::github::write(&mut std::io::sink(), &set);
         let _ = lbcheck::report::gitlab::write(&mut std::io::sink(), &set);
         let _ = lbcheck::report::junit::render(&set, &[]);
+        let _ = lbcheck::report::markdown::render(&set);
         let (db, model) = (&full.loaded.db, &full.loaded.model);
         let _ = lbcheck::report::model_json::write(&mut std::io::sink(), db, model, &full.shares);
         let _ = lbcheck::report::model_text::render(db, model, &full.shares);
+        let _ = lbcheck::report::model_dot::render(model);
         let report = lbcheck::diff::diff(&mut half, &mut full);
         let _ = lbcheck::report::diff_markdown::render(&report);
         let req = lbcheck::route::Request::new(Some("example.com"), "/a/../b", 80);
         let _ = lbcheck::route::route(&full.loaded.model, &req);
+        // Without its text, the config must place every finding alike.
+        let placed = |r: &CheckResult| {
+            let mut out = Vec::new();
+            let found = std::iter::once((&r.loaded.db, &r.findings[..]));
+            let _ = lbcheck::report::json::write(&mut out, found, 1);
+            out
+        };
+        let before = placed(&full);
+        full.loaded.db.release_text();
+        assert!(placed(&full) == before, "findings moved when the text was let go");
     }
 });

@@ -410,6 +410,20 @@ fn snapshots_of_text_json_and_markdown() {
     }
 }
 
+/// `diff --format markdown` of two configs written into `dir`.
+fn markdown_diff(dir: &Path, old: &str, new: &str) -> String {
+    std::fs::write(dir.join("old.cfg"), old).unwrap();
+    std::fs::write(dir.join("new.cfg"), new).unwrap();
+    let (_, out, _) = run(&[
+        "diff",
+        dir.join("old.cfg").to_str().unwrap(),
+        dir.join("new.cfg").to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    out
+}
+
 #[test]
 fn hostile_names_cannot_break_the_markdown() {
     let dir = manifest_dir()
@@ -421,15 +435,7 @@ fn hostile_names_cannot_break_the_markdown() {
             "frontend fe\n    bind :80\n    default_backend be\nbackend be\n    server \"a|b`<x>*y*\" 10.0.0.1:80 weight {w}\n    server s2 10.0.0.2:80\n"
         )
     };
-    std::fs::write(dir.join("old.cfg"), cfg(1)).unwrap();
-    std::fs::write(dir.join("new.cfg"), cfg(9)).unwrap();
-    let (_, out, _) = run(&[
-        "diff",
-        dir.join("old.cfg").to_str().unwrap(),
-        dir.join("new.cfg").to_str().unwrap(),
-        "--format",
-        "markdown",
-    ]);
+    let out = markdown_diff(&dir, &cfg(1), &cfg(9));
     let row = out
         .lines()
         .find(|l| l.starts_with("| be |") && l.contains("a\\|b"))
@@ -461,15 +467,7 @@ fn a_large_change_fits_in_one_comment() {
         }
         text
     };
-    std::fs::write(dir.join("old.cfg"), cfg("s")).unwrap();
-    std::fs::write(dir.join("new.cfg"), cfg("t")).unwrap();
-    let (_, out, _) = run(&[
-        "diff",
-        dir.join("old.cfg").to_str().unwrap(),
-        dir.join("new.cfg").to_str().unwrap(),
-        "--format",
-        "markdown",
-    ]);
+    let out = markdown_diff(&dir, &cfg("s"), &cfg("t"));
     assert!(out.len() <= 65_536, "{} bytes", out.len());
     for section in ["#### Traffic shift", "#### Findings", "All changes ("] {
         assert!(out.contains(section), "{section}: {}", &out[..2_000]);
