@@ -98,7 +98,8 @@ impl RoutingGraph {
                                     let to = backend_node(&mut graph, &c.backend);
                                     graph.add_edge(node, to, Edge::Candidate);
                                 }
-                                *lists.entry(address).or_insert(node)
+                                lists.insert(address, node);
+                                node
                             }
                         };
                         let edge = Edge::Route {
