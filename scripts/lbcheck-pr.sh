@@ -9,6 +9,9 @@
 #        LBCHECK_FAIL_ON  error|warning|info|never (default: error)
 #        LBCHECK_OUT      output directory (default: lbcheck-out)
 #        LBCHECK_COMMENT  "false" to skip the comment
+#        LBCHECK_COMMENT_LIMIT  bytes a comment may take (default 65536, GitHub's
+#                         limit): each config's part fits on its own, and the
+#                         whole is cut at a line, its folds closed, when needed
 #        GITHUB_REPOSITORY, GITHUB_EVENT_PATH (or PR_NUMBER), GH_TOKEN: for the comment
 set -uo pipefail
 
@@ -39,6 +42,22 @@ for config in "$@"; do
     # Annotations on the pull request's files.
     "$lbcheck" diff --base "$base" "$config" --fail-on never --format github
 done
+
+# Several configs' parts may together pass the limit: keep whole lines up to
+# it (less room for the note), close the <details> left open, and say so.
+limit=${LBCHECK_COMMENT_LIMIT:-65536}
+if [ "$(wc -c < "$comment")" -gt "$limit" ]; then
+    LC_ALL=C awk -v max=$((limit - 256)) '
+        size + length($0) + 1 > max { cut = 1; exit }
+        { size += length($0) + 1; print }
+        /<details>/ { open++ }
+        /<\/details>/ { open-- }
+        END {
+            if (!cut) exit
+            for (i = 0; i < open; i++) print "\n</details>"
+            print "\n_Cut to fit a comment: the job'"'"'s lbcheck-out/sarif has every finding._"
+        }' "$comment" > "$comment.cut" && mv "$comment.cut" "$comment"
+fi
 
 pr=${PR_NUMBER:-}
 if [ -z "$pr" ] && [ -n "${GITHUB_EVENT_PATH:-}" ] && [ -f "$GITHUB_EVENT_PATH" ]; then

@@ -18,6 +18,10 @@ exit 0
 "#;
 
 fn run(repo: &Path, bin: &Path, fail_on: &str) -> (i32, String) {
+    run_with(repo, bin, fail_on, "65536")
+}
+
+fn run_with(repo: &Path, bin: &Path, fail_on: &str, limit: &str) -> (i32, String) {
     let path = format!(
         "{}:{}",
         bin.display(),
@@ -34,6 +38,7 @@ fn run(repo: &Path, bin: &Path, fail_on: &str) -> (i32, String) {
         .env("GITHUB_REPOSITORY", "example/lb")
         .env("PR_NUMBER", "7")
         .env("FAKE_GH_DIR", bin)
+        .env("LBCHECK_COMMENT_LIMIT", limit)
         .output()
         .expect("bash runs the script");
     (
@@ -109,5 +114,24 @@ fn the_action_script_posts_then_updates_one_comment_and_writes_sarif() {
         calls.matches("-X POST").count(),
         1,
         "one comment only: {calls}"
+    );
+
+    // Several configs' parts can pass the limit together: the comment is
+    // cut at a line, with its folds closed and a note.
+    // (This comment is about 1,200 bytes; at 1,100 the cut falls inside the
+    // fold of introduced findings.)
+    let (_, out) = run_with(&repo, &bin, "never", "1100");
+    let comment = std::fs::read_to_string(repo.join("lbcheck-out/comment.md")).unwrap();
+    assert!(comment.len() <= 1100, "{} bytes: {out}", comment.len());
+    assert!(
+        comment.contains("<details><summary>Introduced"),
+        "{comment}"
+    );
+    assert!(comment.starts_with("<!-- lbcheck-pr -->"), "{comment}");
+    assert!(comment.contains("_Cut to fit a comment"), "{comment}");
+    assert_eq!(
+        comment.matches("<details>").count(),
+        comment.matches("</details>").count(),
+        "{comment}"
     );
 }
