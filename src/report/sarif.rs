@@ -155,13 +155,15 @@ fn left_out(count: usize) -> Value {
 /// The whole log: the document is laid out as serde_json lays it out, with
 /// the results streamed into it rather than built as one value. At most
 /// [`MAX_RESULTS`] results, so that code scanning accepts it.
-fn write_log(w: &mut impl Write, results: &[Entry]) -> std::io::Result<()> {
+fn write_log(w: &mut impl Write, results: &[Entry], category: &str) -> std::io::Result<()> {
     write!(
         w,
         "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": ",
         json!(SCHEMA)
     )?;
     json::write_nested(w, &tool(), 3)?;
+    w.write_all(b",\n      \"automationDetails\": ")?;
+    json::write_nested(w, &json!({ "id": category }), 3)?;
     let (results, omitted) = most_severe(results);
     if omitted > 0 {
         w.write_all(b",\n      \"invocations\": ")?;
@@ -172,13 +174,28 @@ fn write_log(w: &mut impl Write, results: &[Entry]) -> std::io::Result<()> {
     w.write_all(b"\n    }\n  ]\n}\n")
 }
 
+/// The run's category (`automationDetails.id`): code scanning keeps the
+/// alerts of each category apart, and rejects an upload that combines two
+/// runs of one tool and category (as a pull-request job uploading a log
+/// per config does). One config's run is named after its path.
+fn category(db: Option<&SourceDb>) -> String {
+    match db.and_then(|db| db.files().next()) {
+        Some((_, file)) => format!("lbcheck/{}/", file.path.display()),
+        None => "lbcheck/".to_string(),
+    }
+}
+
 /// The findings of `check`.
 pub fn write(w: &mut impl Write, sets: &[FindingSet]) -> std::io::Result<()> {
     let results: Vec<Entry> = flatten(sets)
         .into_iter()
         .map(|(db, d)| (db, d, None))
         .collect();
-    write_log(w, &results)
+    let one_config = match sets {
+        [set] => Some(set.db),
+        _ => None,
+    };
+    write_log(w, &results, &category(one_config))
 }
 
 /// The findings of `diff`: new, unchanged, and absent (fixed, located in the old config).
@@ -192,7 +209,7 @@ pub fn write_diff(
     results.extend(new.findings.iter().map(|d| (new.db, d, Some("new"))));
     results.extend(unchanged.iter().map(|d| (new.db, d, Some("unchanged"))));
     results.extend(old.findings.iter().map(|d| (old.db, d, Some("absent"))));
-    write_log(w, &results)
+    write_log(w, &results, &category(Some(new.db)))
 }
 
 #[cfg(test)]
@@ -208,7 +225,7 @@ mod tests {
     fn streamed_log_is_serde_jsons_layout_of_the_document() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/incidents");
         let path = dir.join("routing-change-wrong-pool/haproxy-broken.cfg");
-        let checked = check(&[path], &CheckOptions::default(), None).unwrap();
+        let checked = check(&[path.clone()], &CheckOptions::default(), None).unwrap();
         let all = &checked.findings;
         assert!(all.iter().any(|d| !d.more().related.is_empty()));
         for findings in [&all[..0], &all[..]] {
@@ -225,7 +242,11 @@ mod tests {
             let document = json!({
                 "$schema": super::SCHEMA,
                 "version": "2.1.0",
-                "runs": [{"tool": super::tool(), "results": results}],
+                "runs": [{
+                    "tool": super::tool(),
+                    "automationDetails": {"id": format!("lbcheck/{}/", path.display())},
+                    "results": results,
+                }],
             });
             let expected = serde_json::to_string_pretty(&document).unwrap() + "\n";
             assert_eq!(String::from_utf8(streamed).unwrap(), expected);

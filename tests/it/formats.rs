@@ -357,3 +357,33 @@ fn sarif_keeps_within_code_scannings_result_limit() {
         validate(&schema, &v);
     }
 }
+
+/// Code scanning rejects an upload that combines two SARIF runs of one tool
+/// and category, as the pull-request job's upload of one log per config
+/// does: each config's run is its own category.
+#[test]
+fn each_configs_sarif_run_is_its_own_category() {
+    let root = manifest_dir();
+    let id = |args: &[&str]| {
+        let (_, out) = lbcheck(&root, args);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v["runs"][0]["automationDetails"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (a, b) = (
+        "configs/incidents/uneven-weights-after-update/haproxy-broken.cfg",
+        "configs/incidents/uneven-weights-after-update/nginx-broken.conf",
+    );
+    let fixed = "configs/incidents/uneven-weights-after-update/haproxy-fixed.cfg";
+    assert_eq!(
+        id(&["check", a, "--format", "sarif"]),
+        format!("lbcheck/{a}/")
+    );
+    assert_eq!(id(&["check", a, b, "--format", "sarif"]), "lbcheck/");
+    let diff = id(&["diff", fixed, a, "--format", "sarif"]);
+    assert_eq!(diff, format!("lbcheck/{a}/"));
+    let other = "configs/incidents/connection-limit-reached/haproxy-broken.cfg";
+    assert_ne!(diff, id(&["diff", fixed, other, "--format", "sarif"]));
+}
