@@ -225,7 +225,7 @@ mod tests {
     fn streamed_log_is_serde_jsons_layout_of_the_document() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/incidents");
         let path = dir.join("routing-change-wrong-pool/haproxy-broken.cfg");
-        let checked = check(&[path.clone()], &CheckOptions::default(), None).unwrap();
+        let checked = check(std::slice::from_ref(&path), &CheckOptions::default(), None).unwrap();
         let all = &checked.findings;
         assert!(all.iter().any(|d| !d.more().related.is_empty()));
         for findings in [&all[..0], &all[..]] {
