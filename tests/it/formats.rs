@@ -365,7 +365,7 @@ fn sarif_keeps_within_code_scannings_result_limit() {
 fn each_configs_sarif_run_is_its_own_category() {
     let root = manifest_dir();
     let id = |args: &[&str]| {
-        let (_, out) = lbcheck(&root, args);
+        let (_, out) = lbcheck(root, args);
         let v: Value = serde_json::from_str(&out).unwrap();
         v["runs"][0]["automationDetails"]["id"]
             .as_str()
