@@ -355,6 +355,8 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         haproxy_version: args.input.haproxy_version,
         policy,
         traffic,
+        // No diff report quotes the configs: places are lines and columns.
+        release_text: true,
         ..Default::default()
     };
     // Checks one side; a failure is told (with the exit status) by `fail`,
