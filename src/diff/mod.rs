@@ -236,35 +236,71 @@ fn route_changes(sides: &Sides) -> (Vec<RouteChange>, bool, usize) {
     (out, truncated, list.len())
 }
 
-/// A finding's identity across the two sides: its code and what it is about.
-fn key(d: &Diagnostic) -> (Option<&'static str>, Option<&str>, String) {
-    let entity = d.entity.as_deref();
-    // Without an entity, the message minus its numbers identifies it.
-    let message = if entity.is_some() {
-        String::new()
-    } else {
-        d.message.chars().filter(|c| !c.is_ascii_digit()).collect()
-    };
-    (d.code, entity, message)
+/// A finding's identity across the two sides: its code and what it is
+/// about, with its hash worked out once (on the thread pool, where reading
+/// tens of thousands of boxed findings is spread over the cores).
+#[derive(Eq)]
+struct Key<'a> {
+    hash: u64,
+    code: Option<&'static str>,
+    entity: Option<&'a str>,
+    /// Without an entity, the message minus its numbers identifies it.
+    message: String,
+}
+
+impl<'a> Key<'a> {
+    fn of(d: &'a Diagnostic) -> Key<'a> {
+        use std::hash::BuildHasher;
+        let entity = d.entity.as_deref();
+        let message = if entity.is_some() {
+            String::new()
+        } else {
+            d.message.chars().filter(|c| !c.is_ascii_digit()).collect()
+        };
+        let hash = foldhash::fast::FixedState::default().hash_one((d.code, entity, &message));
+        Key {
+            hash,
+            code: d.code,
+            entity,
+            message,
+        }
+    }
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Key) -> bool {
+        self.hash == other.hash
+            && self.code == other.code
+            && self.entity == other.entity
+            && self.message == other.message
+    }
+}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 fn findings_delta(old: Vec<Diagnostic>, new: Vec<Diagnostic>) -> FindingsDelta {
+    let old_keys: Vec<Key> = old.par_iter().map(Key::of).collect();
+    let new_keys: Vec<Key> = new.par_iter().map(Key::of).collect();
     // Old findings of one key are chained in source order: a new finding
     // takes the first one left, so that repeated keys pair up one to one
     // (in linear time, without a list per key).
     const END: usize = usize::MAX;
-    let mut first_left: foldhash::HashMap<_, usize> = foldhash::HashMap::default();
+    let mut first_left: foldhash::HashMap<&Key, usize> = foldhash::HashMap::default();
     first_left.reserve(old.len());
     let mut next = vec![END; old.len()];
-    for (i, d) in old.iter().enumerate().rev() {
-        next[i] = first_left.insert(key(d), i).unwrap_or(END);
+    for (i, k) in old_keys.iter().enumerate().rev() {
+        next[i] = first_left.insert(k, i).unwrap_or(END);
     }
     // Paired first, moved after: the keys borrow from both lists.
     let mut taken = vec![false; old.len()];
-    let paired: Vec<bool> = new
+    let paired: Vec<bool> = new_keys
         .iter()
-        .map(|d| {
-            let Some(head) = first_left.get_mut(&key(d)).filter(|head| **head != END) else {
+        .map(|k| {
+            let Some(head) = first_left.get_mut(k).filter(|head| **head != END) else {
                 return false;
             };
             taken[*head] = true;
@@ -273,6 +309,7 @@ fn findings_delta(old: Vec<Diagnostic>, new: Vec<Diagnostic>) -> FindingsDelta {
         })
         .collect();
     drop(first_left);
+    drop((old_keys, new_keys));
     let mut delta = FindingsDelta::default();
     for (d, paired) in new.into_iter().zip(paired) {
         if paired {
@@ -419,4 +456,52 @@ pub fn diff(old: &mut CheckResult, new: &mut CheckResult) -> DiffReport {
     };
     report.risks = risks(&report);
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &'static str, entity: Option<&str>, message: &str) -> Diagnostic {
+        let d = Diagnostic::warning(message).code(code);
+        match entity {
+            Some(e) => d.entity(e),
+            None => d,
+        }
+    }
+
+    /// Findings pair up by code and entity (or, without one, the message
+    /// minus its numbers), repeated keys one to one in order.
+    #[test]
+    fn findings_pair_by_what_they_are_about() {
+        let old = vec![
+            finding("LB303", Some("backend a/s1"), "s1 gets 50%"),
+            finding("LB303", Some("backend a/s2"), "s2 gets 40%"),
+            finding("LB406", None, "no global maxconn: 12 servers"),
+            finding("LB204", Some("backend b"), "first"),
+            finding("LB204", Some("backend b"), "second"),
+        ];
+        let new = vec![
+            finding("LB303", Some("backend a/s1"), "s1 gets 70%"),
+            finding("LB301", Some("backend a/s2"), "s2 takes"),
+            finding("LB406", None, "no global maxconn: 40 servers"),
+            finding("LB204", Some("backend b"), "only one now"),
+        ];
+        let delta = findings_delta(old, new);
+        let messages = |list: &[Diagnostic]| {
+            list.iter()
+                .map(|d| d.message.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            messages(&delta.unchanged),
+            [
+                "s1 gets 70%",
+                "no global maxconn: 40 servers",
+                "only one now"
+            ]
+        );
+        assert_eq!(messages(&delta.introduced), ["s2 takes"]);
+        assert_eq!(messages(&delta.fixed), ["s2 gets 40%", "second"]);
+    }
 }
