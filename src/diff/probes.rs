@@ -18,6 +18,10 @@ use crate::route::{Request, Router};
 /// Most probes evaluated; past that the list is cut (and the report says so).
 pub const MAX_PROBES: usize = 5000;
 
+/// How many entry points the comparison of ports may read (each port's
+/// listeners on both sides) before it stops and says the probes were cut.
+const PORT_WORK: usize = 1 << 24;
+
 /// A host that no config names, to see where unmatched requests go.
 pub const UNMATCHED_HOST: &str = "unmatched.invalid";
 
@@ -264,7 +268,16 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     // it is read once, not once per port.
     let mut read_pairs = foldhash::HashSet::default();
     let mut read_one_sided = foldhash::HashSet::default();
+    // Entry points read over all ports: thousands of frontends on
+    // overlapping wide port ranges would make it their square.
+    let mut work = 0;
+    let mut ports_cut = false;
     for port in ports {
+        work += old.listening_work(port) + new.listening_work(port);
+        if work > PORT_WORK {
+            ports_cut = true;
+            break;
+        }
         let (o, n) = (old.listening(port), new.listening(port));
         let alike = o.len() == n.len() && o.iter().zip(n.iter()).all(|(&i, &j)| pairs.alike(i, j));
         if alike {
@@ -344,7 +357,7 @@ pub fn probes<'m>(old: &Router<'m>, new: &Router<'m>) -> (Vec<Probe>, bool) {
     let cut = probes.add(&ports, either_hosts, &all.paths)
         || probes.add(&ports, &all.hosts, either_paths)
         || probes.add(&ports, &all.hosts, &all.paths);
-    (probes.list, cut)
+    (probes.list, cut || ports_cut)
 }
 
 /// Probes in the order they were added, each once, at most [`MAX_PROBES`].

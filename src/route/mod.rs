@@ -287,6 +287,12 @@ impl<'m> Router<'m> {
         Cow::Owned(list)
     }
 
+    /// What [`Router::listening`] reads for `port`: its indexed entry
+    /// points and every wide port range.
+    pub fn listening_work(&self, port: u16) -> usize {
+        self.by_port.get(&port).map_or(0, Vec::len) + self.wide.len()
+    }
+
     /// nginx: the `http` server blocks listening on `port`.
     fn port_servers(&self, port: u16) -> Cow<'_, PortServers> {
         match self.port_servers.get(&port) {
