@@ -410,6 +410,18 @@ fn head(out: &str) -> &str {
     &out[..out.floor_char_boundary(2000)]
 }
 
+/// Writes `old` and `new` into `dir` and returns their `diff --format json`,
+/// required to end within `limit` (see [`output_within`]).
+fn diff_within(dir: &Path, old: &str, new: &str, limit: Duration) -> String {
+    std::fs::write(dir.join("old.cfg"), old).unwrap();
+    std::fs::write(dir.join("new.cfg"), new).unwrap();
+    output_within(
+        dir,
+        &["diff", "old.cfg", "new.cfg", "--format", "json"],
+        limit,
+    )
+}
+
 /// Runs lbcheck with `args` in `dir` and returns what it printed, requiring
 /// it to end with findings or none (not an error, a crash or a signal)
 /// within `limit`.
@@ -567,17 +579,11 @@ fn a_frontend_on_thousands_of_ports_diffs_in_linear_time() {
         text += &format!("    bind :{}\n", 10_000 + i);
     }
     let tail = "    default_backend b\nbackend b\n    server s 10.0.0.1:80 check\n";
-    std::fs::write(dir.join("old.cfg"), text.clone() + tail).unwrap();
-    let changed = text
+    let changed = text.clone()
         + "    use_backend c if { path_beg /c }\n"
         + tail
         + "backend c\n    server s 10.0.0.2:80 check\n";
-    std::fs::write(dir.join("new.cfg"), changed).unwrap();
-    let out = output_within(
-        &dir,
-        &["diff", "old.cfg", "new.cfg", "--format", "json"],
-        Duration::from_secs(20),
-    );
+    let out = diff_within(&dir, &(text + tail), &changed, Duration::from_secs(20));
     assert!(
         out.contains(r#""before": "b""#) && out.contains(r#""after": "c""#),
         "{}",
@@ -600,14 +606,8 @@ fn thousands_of_regex_routes_diff_quickly() {
     for i in 0..10 {
         text += &format!("backend b{i}\n    server s 10.0.0.{i}:80 check\n");
     }
-    std::fs::write(dir.join("old.cfg"), &text).unwrap();
     let changed = text.replace("path_reg ^/r5/ }", "path_reg ^/r5x/ }");
-    std::fs::write(dir.join("new.cfg"), changed).unwrap();
-    let out = output_within(
-        &dir,
-        &["diff", "old.cfg", "new.cfg", "--format", "json"],
-        Duration::from_secs(30),
-    );
+    let out = diff_within(&dir, &text, &changed, Duration::from_secs(30));
     // Paths under /r5/ now fall to the default backend.
     assert!(
         out.contains(r#""path": "/r5/probe""#)
@@ -808,13 +808,8 @@ fn overlapping_wide_port_ranges_diff_in_bounded_time() {
         }
         text + &format!("backend be\n    server s {server}:80\n")
     };
-    std::fs::write(dir.join("old.cfg"), config("10.0.0.1")).unwrap();
-    std::fs::write(dir.join("new.cfg"), config("10.0.0.2")).unwrap();
-    let out = output_within(
-        &dir,
-        &["diff", "old.cfg", "new.cfg", "--format", "json"],
-        Duration::from_secs(60),
-    );
+    let (old, new) = (config("10.0.0.1"), config("10.0.0.2"));
+    let out = diff_within(&dir, &old, &new, Duration::from_secs(60));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["probes"]["truncated"], true, "{}", head(&out));
 }
