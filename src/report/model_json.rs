@@ -126,19 +126,40 @@ impl Routes<'_> {
     }
 }
 
-/// An entry point, with its routes (or, for a streamed list, a placeholder
-/// in their place).
+/// The `len` elements `element` makes when `listed`; otherwise the
+/// placeholder of a list streamed in its place ([`write_objects`]).
+fn list(listed: bool, len: usize, element: impl Fn(usize) -> Value) -> Value {
+    if listed {
+        (0..len).map(element).collect()
+    } else {
+        Value::Null
+    }
+}
+
+/// Route `ri` of entry point `index`.
+fn entry_route(
+    db: &SourceDb,
+    routes: &Routes,
+    (index, e): (usize, &EntryPoint),
+    ri: usize,
+) -> Value {
+    routes.route(db, (index, ri), &e.routes[ri])
+}
+
+/// Server `si` of a backend, with its share.
+fn backend_server(db: &SourceDb, (b, shares): (&Backend, &Shares), si: usize) -> Value {
+    server(db, &b.servers[si], &shares.servers[si])
+}
+
+/// An entry point, with its routes when `listed`.
 fn entry(db: &SourceDb, routes: &Routes, index: usize, e: &EntryPoint, listed: bool) -> Value {
-    let route_values = e.routes.iter().enumerate().filter(|_| listed);
-    let route_values: Vec<Value> = route_values
-        .map(|(ri, r)| routes.route(db, (index, ri), r))
-        .collect();
+    let route = |ri| entry_route(db, routes, (index, e), ri);
     Obj::new(json!({
         "name": e.name,
         "kind": e.kind,
         "binds": e.binds.iter().map(|b| bind(db, b)).collect::<Vec<_>>(),
         "server_names": e.server_names,
-        "routes": if listed { Value::from(route_values) } else { Value::Null },
+        "routes": list(listed, e.routes.len(), route),
         "uncertain": e.uncertain,
     }))
     .sourced("mode", &e.mode)
@@ -173,25 +194,21 @@ fn server(db: &SourceDb, s: &Server, share: &ServerShare) -> Value {
     .at(db, s.span)
 }
 
-/// A backend, with its servers (or, for a streamed list, a placeholder in
-/// their place).
+/// A backend, with its servers when `listed`.
 fn backend(
     db: &SourceDb,
     format: SourceFormat,
     (b, shares): (&Backend, &Shares),
     listed: bool,
 ) -> Value {
-    let servers: Vec<Value> = (0..b.servers.len())
-        .filter(|_| listed)
-        .map(|i| server(db, &b.servers[i], &shares.servers[i]))
-        .collect();
+    let server = |si| backend_server(db, (b, shares), si);
     Obj::new(json!({
         "name": b.name,
         "kind": b.kind,
         "algorithm_args": b.algorithm.value.args.get(1..).unwrap_or(&[]),
         "health_check": b.health.check_type.as_ref().map(|c| c.value.clone()),
         "zone": b.zone,
-        "servers": if listed { Value::from(servers) } else { Value::Null },
+        "servers": list(listed, b.servers.len(), server),
         "failing_share": shares.failing_share,
         "backups_engaged": shares.backups_engaged,
         "assumed_concurrency": shares.assumed_concurrency,
@@ -266,7 +283,7 @@ pub fn write(
         "routes",
         |&(_, e)| e.routes.len(),
         |&(i, e), listed| entry(db, &routes, i, e, listed),
-        |&(i, e), ri| routes.route(db, (i, ri), &e.routes[ri]),
+        |&entry, ri| entry_route(db, &routes, entry, ri),
     )?;
     w.write_all(b",\n  \"backends\": ")?;
     let backends: Vec<(&Backend, &Shares)> = model.backends.iter().zip(shares).collect();
@@ -276,7 +293,7 @@ pub fn write(
         "servers",
         |&(b, _)| b.servers.len(),
         |&pair, listed| backend(db, model.format, pair, listed),
-        |&(b, sh), si| server(db, &b.servers[si], &sh.servers[si]),
+        |&pair, si| backend_server(db, pair, si),
     )?;
     w.write_all(b",\n  \"uncertain\": ")?;
     json::write_array(w, &model.uncertain, 1, |u| uncertain(db, u))?;
