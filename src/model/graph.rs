@@ -4,7 +4,7 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use super::{Model, SHORT_CANDIDATE_LIST, Target};
+use super::{Model, Target, long_list_id};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
@@ -66,7 +66,7 @@ impl RoutingGraph {
                 .entry(name.to_string())
                 .or_insert_with(|| graph.add_node(Node::Missing(name.to_string()))),
         };
-        // Long candidate lists by address: one node each.
+        // Long candidate lists by their id: one node each.
         let mut lists: std::collections::HashMap<usize, NodeIndex> =
             std::collections::HashMap::new();
         for (bi, backend) in model.backends.iter().enumerate() {
@@ -85,9 +85,8 @@ impl RoutingGraph {
                     Target::Dynamic {
                         expression,
                         candidates,
-                    } if candidates.len() > SHORT_CANDIDATE_LIST => {
-                        let address = candidates.as_ptr() as usize;
-                        let node = match lists.get(&address) {
+                    } if let Some(id) = long_list_id(candidates) => {
+                        let node = match lists.get(&id) {
                             Some(&node) => node,
                             None => {
                                 let node = graph.add_node(Node::Candidates {
@@ -98,7 +97,7 @@ impl RoutingGraph {
                                     let to = backend_node(&mut graph, &c.backend);
                                     graph.add_edge(node, to, Edge::Candidate);
                                 }
-                                lists.insert(address, node);
+                                lists.insert(id, node);
                                 node
                             }
                         };

@@ -363,6 +363,12 @@ pub enum Target {
 /// longer ones, which many routes may share, once.
 pub const SHORT_CANDIDATE_LIST: usize = 16;
 
+/// A long candidate list's identity (its allocation, which the routes of
+/// one computed target share), for showing it once; `None` for a short one.
+pub fn long_list_id(candidates: &std::sync::Arc<[Candidate]>) -> Option<usize> {
+    (candidates.len() > SHORT_CANDIDATE_LIST).then(|| candidates.as_ptr() as usize)
+}
+
 /// A backend a dynamic target may reach, with its share of the requests when
 /// the config fixes it (nginx `split_clients`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,9 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{Candidate, Model, Target};
-
-pub use crate::model::SHORT_CANDIDATE_LIST as LISTED_EVERYWHERE;
+use crate::model::{Candidate, Model, Target, long_list_id};
 
 /// A route, by entry point index and route index (both 0-based).
 pub type RouteAt = (usize, usize);
@@ -16,7 +14,7 @@ pub type RouteAt = (usize, usize);
 /// For each long candidate list shared by routes, the first route holding it.
 #[derive(Debug, Default)]
 pub struct CandidateListings {
-    /// Keyed by the list's address: it only identifies a list the model owns.
+    /// Keyed by [`long_list_id`].
     first: foldhash::HashMap<usize, RouteAt>,
 }
 
@@ -26,9 +24,9 @@ impl CandidateListings {
         for (ei, entry) in model.entry_points.iter().enumerate() {
             for (ri, route) in entry.routes.iter().enumerate() {
                 if let Target::Dynamic { candidates, .. } = &route.target
-                    && candidates.len() > LISTED_EVERYWHERE
+                    && let Some(id) = long_list_id(candidates)
                 {
-                    first.entry(address(candidates)).or_insert((ei, ri));
+                    first.entry(id).or_insert((ei, ri));
                 }
             }
         }
@@ -46,18 +44,9 @@ impl CandidateListings {
     /// Where `candidates`, held by the route `at`, are listed in full when
     /// that is another route; `None` when they are to be listed here.
     pub fn listed_at(&self, at: RouteAt, candidates: &Arc<[Candidate]>) -> Option<RouteAt> {
-        if candidates.len() <= LISTED_EVERYWHERE {
-            return None;
-        }
-        self.first
-            .get(&address(candidates))
-            .copied()
-            .filter(|&first| first != at)
+        let first = self.first.get(&long_list_id(candidates)?).copied();
+        first.filter(|&first| first != at)
     }
-}
-
-fn address(candidates: &Arc<[Candidate]>) -> usize {
-    candidates.as_ptr() as usize
 }
 
 #[cfg(test)]
