@@ -111,3 +111,38 @@ fn invalid_nginx_fixtures_are_rejected_by_both_at_the_same_line() {
     let n = check("invalid", false);
     assert!(n == 0 || n >= 15);
 }
+
+/// `nginx -t` warns of each server name it ignores on an address; LB107
+/// reports the same names, no more.
+#[test]
+fn conflicting_server_names_are_the_ones_nginx_warns_of() {
+    let Some(nginx) = real_binary("nginx") else {
+        return;
+    };
+    let dir = fixtures().join("rules").join("LB107");
+    for file in ["fire.conf", "quiet.conf"] {
+        let config = dir.join(file);
+        let (accepted, stderr) = nginx_t(&nginx, &config);
+        assert!(accepted, "{file}: {stderr}");
+        let mut warned: Vec<String> = stderr
+            .lines()
+            .filter_map(|l| l.split("conflicting server name \"").nth(1))
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let opts = lbcheck::check::CheckOptions::default();
+        let result = lbcheck::check::check(&[config], &opts, None).expect("checks");
+        let mut reported: Vec<String> = result
+            .findings
+            .iter()
+            .filter(|d| d.code == Some("LB107"))
+            .filter_map(|d| d.message.strip_prefix("server name "))
+            .filter_map(|rest| rest.split(' ').next())
+            .map(str::to_string)
+            .collect();
+        warned.sort();
+        reported.sort();
+        assert_eq!(reported, warned, "{file}");
+        assert_eq!(file == "fire.conf", !warned.is_empty());
+    }
+}

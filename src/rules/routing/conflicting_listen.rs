@@ -1,19 +1,22 @@
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::declare_rule;
 use crate::diag::Diagnostic;
-use crate::model::{Bind, EntryKind};
+use crate::model::{Bind, EntryKind, EntryPoint};
 use crate::route::matching::ascii_lowercase;
 use crate::rules::{Context, Rule, RuleMeta, finding};
+
+use super::earliest_overlap::EarliestOverlap;
 
 declare_rule! {
     /// ## What it checks
     /// Two entry points that claim the same address and port: two HAProxy
     /// frontends binding it, or two nginx `server` blocks on one `listen` with a
-    /// `server_name` in common.
+    /// `server_name` in common. Port ranges clash on any port they share. A
+    /// wildcard address and a specific one on the same port do not clash: the
+    /// system (and nginx) hand each connection to the most specific.
     ///
     /// ## Why it matters
     /// Only one of them gets the traffic. HAProxy's second bind fails at
@@ -39,33 +42,39 @@ declare_rule! {
     }
 }
 
+/// Two binds share a socket: the same address (the wildcard only with the
+/// wildcard) and a port in common.
 fn overlap(a: &Bind, b: &Bind) -> bool {
     let (Some((a_lo, a_hi)), Some((b_lo, b_hi))) = (a.ports, b.ports) else {
         return false;
     };
-    let hosts = match (a.host.as_deref(), b.host.as_deref()) {
-        (Some(x), Some(y)) => x == y || x == "*" || y == "*",
-        _ => false,
-    };
-    hosts && a_lo <= b_hi && b_lo <= a_hi
+    a.host.is_some() && a.host == b.host && a_lo <= b_hi && b_lo <= a_hi
 }
 
-/// Which entry points bind each port, so only those are compared.
-fn by_port(cx: &Context) -> HashMap<u16, Vec<usize>> {
-    let mut map: HashMap<u16, Vec<usize>> = HashMap::new();
-    for (i, e) in cx.model.entry_points.iter().enumerate() {
-        for b in &e.binds {
-            if let Some((lo, hi)) = b.ports {
-                for p in lo..=hi.min(lo.saturating_add(1024)) {
-                    let list = map.entry(p).or_default();
-                    if list.last() != Some(&i) {
-                        list.push(i);
-                    }
-                }
-            }
-        }
+/// What an entry point claims a port for: its kind, its address, and for an
+/// nginx `server` block one of its names (lowercased; `""` when it has none).
+type Key<'m> = (EntryKind, &'m str, Cow<'m, str>);
+
+/// The names an entry point claims its ports for.
+fn keys(entry: &EntryPoint) -> Vec<Cow<'_, str>> {
+    if entry.kind == EntryKind::HttpServer && !entry.server_names.is_empty() {
+        entry
+            .server_names
+            .iter()
+            .map(|n| ascii_lowercase(n))
+            .collect()
+    } else {
+        vec![Cow::Borrowed("")]
     }
-    map
+}
+
+/// One bind of a port range under one key: the entry point, the key's
+/// place among its names, and the ports.
+#[derive(Clone, Copy)]
+struct Claim {
+    entry: usize,
+    name: usize,
+    ports: (u16, u16),
 }
 
 impl Rule for ConflictingListen {
@@ -75,72 +84,93 @@ impl Rule for ConflictingListen {
 
     fn check(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         let entries = &cx.model.entry_points;
-        let mut reported: HashSet<usize> = HashSet::new();
-        let mut ports: Vec<(u16, Vec<usize>)> = by_port(cx).into_iter().collect();
-        ports.sort();
-        for (_, list) in ports {
-            // Among the entry points on a port: nginx servers clash on a shared
-            // name; first come, first served.
-            let mut names: HashMap<(EntryKind, Cow<str>), usize> = HashMap::new();
-            for j in list {
-                let later = &entries[j];
-                let keys: Vec<Cow<str>> = if later.kind == EntryKind::HttpServer {
-                    if later.server_names.is_empty() {
-                        vec![Cow::Borrowed("")]
-                    } else {
-                        later
-                            .server_names
-                            .iter()
-                            .map(|n| ascii_lowercase(n))
-                            .collect()
-                    }
-                } else {
-                    vec![Cow::Borrowed("")]
+        // Claims tagged with their key's number, then sorted into runs: one
+        // list instead of a vector per key (most keys have one claim).
+        let mut key_ids: HashMap<Key, u32> = HashMap::new();
+        let mut claims: Vec<(u32, Claim)> = Vec::new();
+        for (j, entry) in entries.iter().enumerate() {
+            let names = keys(entry);
+            for bind in &entry.binds {
+                let (Some(ports), Some(host)) = (bind.ports, bind.host.as_deref()) else {
+                    continue;
                 };
-                for key in keys {
-                    // The key moves into the map; a clash (rare) copies it back.
-                    let (i, key) = match names.entry((later.kind, key)) {
-                        Entry::Occupied(first) => (*first.get(), first.key().1.clone()),
-                        Entry::Vacant(slot) => {
-                            slot.insert(j);
-                            continue;
-                        }
+                for (name, key) in names.iter().enumerate() {
+                    let next = key_ids.len() as u32;
+                    let id = *key_ids
+                        .entry((entry.kind, host, key.clone()))
+                        .or_insert(next);
+                    let claim = Claim {
+                        entry: j,
+                        name,
+                        ports,
                     };
-                    let earlier = &entries[i];
-                    let Some((bind, first)) = later
-                        .binds
-                        .iter()
-                        .find_map(|b| earlier.binds.iter().find(|e| overlap(e, b)).map(|e| (b, e)))
-                    else {
-                        continue;
-                    };
-                    if !reported.insert(j) {
-                        continue;
-                    }
-                    let message = if later.kind == EntryKind::HttpServer {
-                        let name = if key.is_empty() {
-                            "\"\"".to_string()
-                        } else {
-                            key.into_owned()
-                        };
-                        format!(
-                            "server name {name} on {} is claimed twice: nginx ignores this server block for it",
-                            bind.address
-                        )
-                    } else {
-                        format!(
-                            "{} and {} both bind {}",
-                            earlier.name, later.name, bind.address
-                        )
-                    };
-                    out.push(
-                        finding(&Self::META, message)
-                            .at(bind.span)
-                            .related(first.span, "already claimed here")
-                            .entity(format!("entry point {}", later.name)),
-                    );
+                    claims.push((id, claim));
                 }
             }
+        }
+        claims.sort_unstable_by_key(|&(id, c)| (id, c.entry));
+        // Each later entry point is reported once: at its lowest clashing
+        // port, then its first clashing name.
+        let mut first_clash: HashMap<usize, (u16, usize, usize)> = HashMap::new();
+        for run in claims.chunk_by(|a, b| a.0 == b.0) {
+            if run[0].1.entry == run[run.len() - 1].1.entry {
+                continue;
+            }
+            let ranges: Vec<(u16, u16, usize)> = run
+                .iter()
+                .map(|(_, c)| (c.ports.0, c.ports.1, c.entry))
+                .collect();
+            let index = EarliestOverlap::new(&ranges);
+            for (_, claim) in run {
+                let Some(earlier) = index
+                    .earliest(claim.ports.0, claim.ports.1)
+                    .filter(|&e| e < claim.entry)
+                else {
+                    continue;
+                };
+                let rank = (claim.ports.0, claim.name, earlier);
+                first_clash
+                    .entry(claim.entry)
+                    .and_modify(|best| {
+                        if (rank.0, rank.1) < (best.0, best.1) {
+                            *best = rank;
+                        }
+                    })
+                    .or_insert(rank);
+            }
+        }
+        let mut clashing: Vec<_> = first_clash.into_iter().collect();
+        clashing.sort_unstable_by_key(|&(j, _)| j);
+        for (j, (_, name, i)) in clashing {
+            let (later, earlier) = (&entries[j], &entries[i]);
+            let Some((bind, first)) = later
+                .binds
+                .iter()
+                .find_map(|b| earlier.binds.iter().find(|e| overlap(e, b)).map(|e| (b, e)))
+            else {
+                continue;
+            };
+            let message = if later.kind == EntryKind::HttpServer {
+                let name = match &keys(later)[name] {
+                    key if key.is_empty() => "\"\"".to_string(),
+                    key => key.to_string(),
+                };
+                format!(
+                    "server name {name} on {} is claimed twice: nginx ignores this server block for it",
+                    bind.address
+                )
+            } else {
+                format!(
+                    "{} and {} both bind {}",
+                    earlier.name, later.name, bind.address
+                )
+            };
+            out.push(
+                finding(&Self::META, message)
+                    .at(bind.span)
+                    .related(first.span, "already claimed here")
+                    .entity(format!("entry point {}", later.name)),
+            );
         }
     }
 }

@@ -426,3 +426,43 @@ fn an_acl_line_after_its_first_use_still_joins_it() {
         assert_eq!(predicted, expected, "lbcheck, {path}");
     }
 }
+
+#[test]
+fn two_frontends_split_a_shared_address_but_not_a_wildcard_and_lb107_says_so() {
+    let h = haproxy_or_skip!();
+    let shared = free_port();
+    let answer = |name: &str| {
+        format!("    http-request return status 200 content-type text/plain string {name}\n")
+    };
+    let body = format!(
+        "frontend fe_wild\n    bind :{{front}}\n{}frontend fe_spec\n    bind 127.0.0.1:{{front}}\n{}\
+         frontend fe_a\n    bind 127.0.0.1:{shared}\n{}frontend fe_b\n    bind 127.0.0.1:{shared}\n{}",
+        answer("fe_wild"),
+        answer("fe_spec"),
+        answer("fe_a"),
+        answer("fe_b"),
+    );
+    let lab = start_lab(&h, &body, &[]);
+    // Each connection goes to one of the sockets sharing the address; the
+    // more specific address always wins over the wildcard.
+    let split = measure(40, |_| get(shared, "example.com", "/", None));
+    assert!(
+        split.get("fe_a") > Some(&0) && split.get("fe_b") > Some(&0),
+        "{split:?}"
+    );
+    let specific = measure(20, |_| get(lab.port, "example.com", "/", None));
+    assert_eq!(specific.get("fe_spec"), Some(&20), "{specific:?}");
+    let opts = lbcheck::check::CheckOptions::default();
+    let config = lab._proxy.dir.join("haproxy.cfg");
+    let result = lbcheck::check::check(&[config], &opts, None).expect("checks");
+    let found: Vec<&str> = result
+        .findings
+        .iter()
+        .filter(|d| d.code == Some("LB107"))
+        .map(|d| &*d.message)
+        .collect();
+    assert_eq!(
+        found,
+        [format!("fe_a and fe_b both bind 127.0.0.1:{shared}")]
+    );
+}
