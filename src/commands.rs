@@ -50,6 +50,15 @@ pub fn check(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    let patterns = (args.select.iter().map(|p| ("--select", p, true)))
+        .chain(args.ignore.iter().map(|p| ("--ignore", p, true)))
+        .chain(severity.iter().map(|(code, _)| ("--severity", code, false)));
+    for (flag, pattern, prefix) in patterns {
+        if let Some(message) = rules::unknown_code(pattern, prefix) {
+            eprintln!("error: {flag}: {message}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
     let total = args.input.paths.len();
     let mut base = CheckOptions {
         load: lbcheck::Options {

@@ -176,7 +176,43 @@ fn read(path: &Path) -> Result<String, Box<PolicyError>> {
 
 /// Reads a policy file.
 pub fn load(path: &Path) -> Result<Policy, Box<PolicyError>> {
-    parse(path, read(path)?)
+    let text = read(path)?;
+    let policy: Policy = parse(path, text.clone())?;
+    check_codes(path, text, &policy.rules)?;
+    Ok(policy)
+}
+
+/// Every code in `rules:` names a rule (see [`crate::rules::unknown_code`]);
+/// the first that does not is an error at its place in the file.
+fn check_codes(path: &Path, text: String, rules: &RuleSelection) -> Result<(), Box<PolicyError>> {
+    let patterns = (rules.select.iter().map(|p| (p, true)))
+        .chain(rules.ignore.iter().map(|p| (p, true)))
+        .chain(rules.severity.keys().map(|c| (c, false)));
+    for (pattern, prefix) in patterns {
+        let Some(message) = crate::rules::unknown_code(pattern, prefix) else {
+            continue;
+        };
+        let place = word_at(&text, pattern);
+        let mut db = SourceDb::new();
+        let id = db.add(path, text);
+        let mut diagnostic = Diagnostic::error(format!("invalid policy: {message}"));
+        if let Some(range) = place {
+            diagnostic = diagnostic.at(Span::new(id, range));
+        }
+        return Err(Box::new(PolicyError { db, diagnostic }));
+    }
+    Ok(())
+}
+
+/// The first place `word` stands alone in `text` (not inside a longer
+/// name): where a policy value is written.
+pub(crate) fn word_at(text: &str, word: &str) -> Option<std::ops::Range<usize>> {
+    let part_of_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    text.match_indices(word)
+        .map(|(at, _)| at..at + word.len())
+        .find(|r| {
+            !text[..r.start].ends_with(part_of_name) && !text[r.end..].starts_with(part_of_name)
+        })
 }
 
 /// Reads a file holding just the `traffic:` part.

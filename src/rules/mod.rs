@@ -247,6 +247,40 @@ pub fn meta(code: &str) -> Option<&'static RuleMeta> {
         .map(|i| all[i])
 }
 
+/// Why `pattern` names no code, or `None` when it does: a code prefix
+/// (`LB3`, as `--select`/`--ignore` and a policy's `select`/`ignore` take)
+/// must start at least one code, an exact code (`--severity`, a policy's
+/// `severity`) must be one. A typo there would otherwise switch rules off
+/// in silence.
+pub fn unknown_code(pattern: &str, prefix: bool) -> Option<String> {
+    let names = |m: &&RuleMeta| {
+        if prefix {
+            m.code.starts_with(pattern)
+        } else {
+            m.code == pattern
+        }
+    };
+    if all_meta().iter().any(names) {
+        return None;
+    }
+    let what = if prefix {
+        "is not a rule code or the start of one"
+    } else {
+        "is not a rule code"
+    };
+    let upper = pattern.to_ascii_uppercase();
+    let codes = all_meta().iter().map(|m| m.code);
+    let near = if upper != pattern && all_meta().iter().any(|m| m.code.starts_with(&upper)) {
+        Some(upper.as_str())
+    } else {
+        crate::syntax::haproxy::keywords::did_you_mean(&upper, codes)
+    };
+    Some(match near {
+        Some(near) => format!("'{pattern}' {what} (did you mean '{near}'?)"),
+        None => format!("'{pattern}' {what} (see `lbcheck rules`)"),
+    })
+}
+
 /// Runs the wanted rules (in parallel) and appends their findings to `out`
 /// in rule order. Appended in one step, with the room reserved once: large
 /// configs draw tens of thousands of findings.

@@ -126,6 +126,46 @@ fn a_policy_is_found_upward_and_its_errors_point_at_the_key() {
     assert!(err.contains("did you mean 'entry_points'?"), "{err}");
 }
 
+/// A code that names no rule would switch rules off in silence (`--select
+/// LB1O1` runs nothing): on the command line and in a policy it is an error.
+#[test]
+fn a_rule_code_that_names_no_rule_is_an_error() {
+    let dir = scratch("codes", &[("lb.cfg", UNEVEN)]);
+    let f = dir.join("lb.cfg");
+    let f = f.to_str().unwrap();
+    for (args, message) in [
+        (
+            ["--select", "LB1O1"],
+            "--select: 'LB1O1' is not a rule code or the start of one (did you mean 'LB101'?)",
+        ),
+        (
+            ["--ignore", "lb3"],
+            "--ignore: 'lb3' is not a rule code or the start of one (did you mean 'LB3'?)",
+        ),
+        (
+            ["--severity", "LB3=error"],
+            "--severity: 'LB3' is not a rule code (did you mean 'LB301'?)",
+        ),
+    ] {
+        let (code, out, err) = lbcheck(&["check", f, args[0], args[1]]);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    assert_eq!(lbcheck(&["check", f, "--select", "LB30,LB2"]).0, 0);
+    std::fs::write(
+        dir.join(".lbcheck.yaml"),
+        "rules:\n  select: [LB3]\n  severity: { LB999: error }\n",
+    )
+    .unwrap();
+    let (code, out, err) = lbcheck(&["check", f, "--color", "never"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("invalid policy: 'LB999' is not a rule code"),
+        "{err}"
+    );
+    assert!(err.contains(".lbcheck.yaml:3:15"), "{err}");
+}
+
 #[test]
 fn json_findings() {
     let dir = scratch("json", &[("lb.cfg", UNEVEN)]);
