@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use crate::diag::{self, Diagnostic, Severity};
 use crate::error::LoadError;
 use crate::expected::{self, ExpectedLoad};
-use crate::policy::{Level, Policy, TrafficProfile};
+use crate::model::Model;
+use crate::policy::{self, Level, Policy, TrafficProfile};
+use crate::rules::hygiene::unmatched_traffic_name;
 use crate::rules::{self, Context};
+use crate::source::{SourceDb, Span};
 use crate::suppress::Suppressions;
 use crate::traffic::Shares;
 use crate::version::Version;
@@ -99,6 +102,10 @@ pub fn check(
         .cloned()
         .collect();
     let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
+    if let Some(profile) = profile.filter(|_| !failed) {
+        let unmatched = unmatched_traffic_names(&mut loaded.db, &loaded.model, profile);
+        findings.extend(unmatched);
+    }
     let mut shares = Vec::new();
     let suppressions = if failed {
         Suppressions::collect(&loaded.db)
@@ -157,6 +164,45 @@ pub fn check(
         shares,
         policy_path: policy_path.map(Path::to_path_buf),
     })
+}
+
+/// LB002 for each name of the expected traffic that the config does not
+/// define but comes close to, at the name in the traffic file (which joins the config's
+/// files, so the finding shows it and a suppression there applies).
+fn unmatched_traffic_names(
+    db: &mut SourceDb,
+    model: &Model,
+    profile: &TrafficProfile,
+) -> Vec<Diagnostic> {
+    let unmatched = expected::unmatched_names(model, profile);
+    if unmatched.is_empty() {
+        return Vec::new();
+    }
+    let source = profile.source.as_deref();
+    let file = source.map(|s| (s, db.add(&s.path, s.text.clone())));
+    unmatched
+        .iter()
+        .map(|u| {
+            let what = match u.section {
+                "entry_points" => "entry point",
+                _ => "backend",
+            };
+            let message = format!(
+                "the expected traffic names {what} {}, which this config does not define: \
+                 its figures are not used",
+                u.name
+            );
+            let mut d = rules::finding(unmatched_traffic_name::META, message)
+                .entity(format!("{what} {}", u.name));
+            let place = file.and_then(|(s, id)| {
+                policy::key_at(&s.text, u.section, u.name).map(|r| Span::new(id, r))
+            });
+            if let Some(span) = place {
+                d = d.at(span);
+            }
+            d.help(format!("did you mean '{}'?", u.nearest))
+        })
+        .collect()
 }
 
 /// The severity at or above which findings fail a run.

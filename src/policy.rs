@@ -120,6 +120,16 @@ pub struct TrafficProfile {
     /// Traffic known per backend/upstream.
     #[serde(default)]
     pub backends: BTreeMap<String, Load>,
+    /// The file it was read from, for findings about its names.
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<ProfileSource>>,
+}
+
+/// Where a traffic profile was written.
+#[derive(Debug)]
+pub struct ProfileSource {
+    pub path: PathBuf,
+    pub text: String,
 }
 
 /// A policy file that could not be used: the diagnostic and the database
@@ -177,9 +187,28 @@ fn read(path: &Path) -> Result<String, Box<PolicyError>> {
 /// Reads a policy file.
 pub fn load(path: &Path) -> Result<Policy, Box<PolicyError>> {
     let text = read(path)?;
-    let policy: Policy = parse(path, text.clone())?;
-    check_codes(path, text, &policy.rules)?;
+    let mut policy: Policy = parse(path, text.clone())?;
+    check_codes(path, text.clone(), &policy.rules)?;
+    if let Some(traffic) = &mut policy.traffic {
+        traffic.source = Some(ProfileSource::new(path, text));
+    }
     Ok(policy)
+}
+
+impl ProfileSource {
+    /// A policy found upward has an absolute path: findings name it from
+    /// the working directory when it lies below it, as CI annotations need.
+    fn new(path: &Path, text: String) -> std::sync::Arc<ProfileSource> {
+        let cwd = std::env::current_dir().and_then(std::fs::canonicalize);
+        let path = match cwd {
+            Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path),
+            _ => path,
+        };
+        std::sync::Arc::new(ProfileSource {
+            path: path.to_path_buf(),
+            text,
+        })
+    }
 }
 
 /// Every code in `rules:` names a rule (see [`crate::rules::unknown_code`]);
@@ -204,6 +233,13 @@ fn check_codes(path: &Path, text: String, rules: &RuleSelection) -> Result<(), B
     Ok(())
 }
 
+/// Where `name` is written as a key under `section` (the first place it
+/// stands alone after the section's own key).
+pub(crate) fn key_at(text: &str, section: &str, name: &str) -> Option<std::ops::Range<usize>> {
+    let from = word_at(text, section).map_or(0, |r| r.end);
+    word_at(&text[from..], name).map(|r| from + r.start..from + r.end)
+}
+
 /// The first place `word` stands alone in `text` (not inside a longer
 /// name): where a policy value is written.
 pub(crate) fn word_at(text: &str, word: &str) -> Option<std::ops::Range<usize>> {
@@ -222,7 +258,10 @@ pub fn load_traffic(path: &Path) -> Result<TrafficProfile, Box<PolicyError>> {
     struct OnlyTraffic {
         traffic: TrafficProfile,
     }
-    parse::<OnlyTraffic>(path, read(path)?).map(|t| t.traffic)
+    let text = read(path)?;
+    let mut traffic = parse::<OnlyTraffic>(path, text.clone())?.traffic;
+    traffic.source = Some(ProfileSource::new(path, text));
+    Ok(traffic)
 }
 
 /// The nearest `.lbcheck.yaml` in `start` or a parent directory.

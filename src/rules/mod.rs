@@ -224,6 +224,7 @@ pub static OTHER_CODES: &[&RuleMeta] = &[
     hygiene::unused_suppression::META,
     hygiene::refused_config::META,
     hygiene::unknown_keyword::META,
+    hygiene::unmatched_traffic_name::META,
 ];
 
 /// Every code's metadata, sorted by code.

@@ -166,6 +166,43 @@ fn a_rule_code_that_names_no_rule_is_an_error() {
     assert!(err.contains(".lbcheck.yaml:3:15"), "{err}");
 }
 
+/// A traffic profile that misspells an nginx entry point (`server_name:port`)
+/// is reported at the name, with the config's; a name far from every one of
+/// the config's is taken to be another config's.
+#[test]
+fn a_misspelt_traffic_name_is_reported_where_it_is_written() {
+    let nginx = "events {}\nhttp {\n    upstream app { server 10.0.0.1:80; }\n    \
+                 server { listen 80; server_name www.example.com; location / { proxy_pass http://app; } }\n}\n";
+    let traffic = "traffic:\n  entry_points:\n    www.exmaple.com:80: { peak_connections: 10 }\n    \
+                   fe_other_config: { peak_connections: 10 }\n  backends:\n    app: { peak_connections: 10 }\n";
+    let dir = scratch(
+        "traffic-names",
+        &[("nginx.conf", nginx), ("traffic.yaml", traffic)],
+    );
+    let (code, out, err) = lbcheck_in(
+        &dir,
+        &[
+            "check",
+            "nginx.conf",
+            "--traffic",
+            "traffic.yaml",
+            "--color",
+            "never",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "warning[LB002]: the expected traffic names entry point www.exmaple.com:80, \
+             which this config does not define: its figures are not used"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("--> traffic.yaml:3:5"), "{out}");
+    assert!(out.contains("did you mean 'www.example.com:80'?"), "{out}");
+    assert_eq!(out.matches("[LB002]").count(), 1, "{out}");
+}
+
 #[test]
 fn json_findings() {
     let dir = scratch("json", &[("lb.cfg", UNEVEN)]);

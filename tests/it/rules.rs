@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use lbcheck::check::{CheckOptions, check};
 use lbcheck::rules::{DOC_HEADINGS, all_meta};
 
-use crate::common::{code_lines, fixtures};
+use crate::common::fixtures;
 
-fn run(path: &Path, dir: &Path) -> Vec<(String, usize)> {
+/// Findings as (code, file name, line): a finding about the expected
+/// traffic is in `traffic.yaml`.
+fn run(path: &Path, dir: &Path) -> Vec<(String, String, usize)> {
     let traffic = dir.join("traffic.yaml");
     let opts = CheckOptions {
         traffic: traffic
@@ -21,17 +23,28 @@ fn run(path: &Path, dir: &Path) -> Vec<(String, usize)> {
     };
     let result = check(&[path.to_path_buf()], &opts, None).expect("fixture loads");
     assert!(!result.failed, "{}: {:#?}", path.display(), result.findings);
-    code_lines(&result)
+    let file_name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
+    result
+        .findings
+        .iter()
+        .filter_map(|d| {
+            let at = result.loaded.db.location(d.primary?);
+            Some((d.code?.to_string(), file_name(&at.path), at.line))
+        })
+        .collect()
 }
 
-/// Lines marked `# expect: CODE`.
-fn expected_lines(path: &Path, code: &str) -> Vec<usize> {
-    let text = std::fs::read_to_string(path).expect("fixture");
+/// Lines marked `# expect: CODE`, with the file's name.
+fn expected_lines(path: &Path, code: &str) -> Vec<(String, usize)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let marker = format!("expect: {code}");
     text.lines()
         .enumerate()
         .filter(|(_, l)| l.contains(&marker))
-        .map(|(i, _)| i + 1)
+        .map(|(i, _)| (name.clone(), i + 1))
         .collect()
 }
 
@@ -81,17 +94,18 @@ fn every_rule_fires_on_its_fixtures_and_stays_quiet_on_the_others() {
             m.code
         );
         for path in fire {
-            let want = expected_lines(path, m.code);
+            let mut want = expected_lines(path, m.code);
+            want.extend(expected_lines(&dir.join("traffic.yaml"), m.code));
             assert!(
                 !want.is_empty(),
                 "{} has no '# expect: {}' marker",
                 path.display(),
                 m.code
             );
-            let got: Vec<usize> = run(path, &dir)
+            let got: Vec<(String, usize)> = run(path, &dir)
                 .into_iter()
-                .filter(|(c, _)| c == m.code)
-                .map(|(_, l)| l)
+                .filter(|(c, _, _)| c == m.code)
+                .map(|(_, f, l)| (f, l))
                 .collect();
             let mut got = got;
             got.dedup();
@@ -104,9 +118,9 @@ fn every_rule_fires_on_its_fixtures_and_stays_quiet_on_the_others() {
             );
         }
         for path in quiet {
-            let got: Vec<(String, usize)> = run(path, &dir)
+            let got: Vec<(String, String, usize)> = run(path, &dir)
                 .into_iter()
-                .filter(|(c, _)| c == m.code)
+                .filter(|(c, _, _)| c == m.code)
                 .collect();
             assert!(
                 got.is_empty(),

@@ -3,4 +3,5 @@
 pub mod missing_timeouts;
 pub mod refused_config;
 pub mod unknown_keyword;
+pub mod unmatched_traffic_name;
 pub mod unused_suppression;
