@@ -188,7 +188,8 @@ fn read(path: &Path) -> Result<String, Box<PolicyError>> {
 pub fn load(path: &Path) -> Result<Policy, Box<PolicyError>> {
     let text = read(path)?;
     let mut policy: Policy = parse(path, text.clone())?;
-    check_codes(path, text.clone(), &policy.rules)?;
+    check_codes(path, &text, &policy.rules)?;
+    check_values(path, &text, &policy)?;
     if let Some(traffic) = &mut policy.traffic {
         traffic.source = Some(ProfileSource::new(path, text));
     }
@@ -213,24 +214,83 @@ impl ProfileSource {
 
 /// Every code in `rules:` names a rule (see [`crate::rules::unknown_code`]);
 /// the first that does not is an error at its place in the file.
-fn check_codes(path: &Path, text: String, rules: &RuleSelection) -> Result<(), Box<PolicyError>> {
+fn check_codes(path: &Path, text: &str, rules: &RuleSelection) -> Result<(), Box<PolicyError>> {
     let patterns = (rules.select.iter().map(|p| (p, true)))
         .chain(rules.ignore.iter().map(|p| (p, true)))
         .chain(rules.severity.keys().map(|c| (c, false)));
     for (pattern, prefix) in patterns {
-        let Some(message) = crate::rules::unknown_code(pattern, prefix) else {
-            continue;
-        };
-        let place = word_at(&text, pattern);
-        let mut db = SourceDb::new();
-        let id = db.add(path, text);
-        let mut diagnostic = Diagnostic::error(format!("invalid policy: {message}"));
-        if let Some(range) = place {
-            diagnostic = diagnostic.at(Span::new(id, range));
+        if let Some(message) = crate::rules::unknown_code(pattern, prefix) {
+            return Err(error_at(path, text, word_at(text, pattern), message));
         }
-        return Err(Box::new(PolicyError { db, diagnostic }));
     }
     Ok(())
+}
+
+/// Values serde takes but that mean nothing: a target version that is not
+/// one (it would fall back to the default), thresholds that are not finite
+/// or lie outside what their rule can use (a share ratio below 1 flags
+/// every server).
+fn check_values(path: &Path, text: &str, policy: &Policy) -> Result<(), Box<PolicyError>> {
+    if let Some(version) = &policy.versions.haproxy
+        && let Err(message) = version.parse::<crate::version::Version>()
+    {
+        let place = key_at(text, "haproxy", version);
+        return Err(error_at(
+            path,
+            text,
+            place,
+            format!("versions.haproxy: {message}"),
+        ));
+    }
+    let t = &policy.thresholds;
+    let ranges = [
+        (
+            "uneven_ratio",
+            t.uneven_ratio,
+            "at least 1",
+            t.uneven_ratio >= 1.0,
+        ),
+        (
+            "max_server_share",
+            t.max_server_share,
+            "above 0 and at most 1",
+            t.max_server_share > 0.0 && t.max_server_share <= 1.0,
+        ),
+        (
+            "capacity_mismatch_ratio",
+            t.capacity_mismatch_ratio,
+            "at least 1",
+            t.capacity_mismatch_ratio >= 1.0,
+        ),
+    ];
+    for (key, value, wanted, fits) in ranges {
+        if !(fits && value.is_finite()) {
+            let message = format!("thresholds.{key} is {value}: it must be {wanted}");
+            return Err(error_at(
+                path,
+                text,
+                key_at(text, "thresholds", key),
+                message,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An error about a policy file, at `place` when known.
+fn error_at(
+    path: &Path,
+    text: &str,
+    place: Option<std::ops::Range<usize>>,
+    message: String,
+) -> Box<PolicyError> {
+    let mut db = SourceDb::new();
+    let id = db.add(path, text.to_string());
+    let mut diagnostic = Diagnostic::error(format!("invalid policy: {message}"));
+    if let Some(range) = place {
+        diagnostic = diagnostic.at(Span::new(id, range));
+    }
+    Box::new(PolicyError { db, diagnostic })
 }
 
 /// Where `name` is written as a key under `section` (the first place it
@@ -293,6 +353,49 @@ mod tests {
         assert_eq!(t.default.unwrap().peak_connections, Some(1000));
         assert_eq!(t.entry_points["fe_www"].peak_rps, Some(5000));
         assert_eq!(t.backends["be_api"].peak_connections, Some(5000));
+    }
+
+    /// Values serde takes but that would switch a check off or make it
+    /// fire on everything are errors at their place.
+    #[test]
+    fn meaningless_values_are_errors_at_their_place() {
+        let cases = [
+            (
+                "versions:\n  haproxy: \"banana\"\n",
+                (2, 13),
+                "versions.haproxy: 'banana' is not a version like 2.6 or 3.2.1",
+            ),
+            (
+                "thresholds:\n  uneven_ratio: 3\n  max_server_share: 0\n",
+                (3, 3),
+                "thresholds.max_server_share is 0: it must be above 0 and at most 1",
+            ),
+            (
+                "thresholds:\n  uneven_ratio: .nan\n",
+                (2, 3),
+                "thresholds.uneven_ratio is NaN: it must be at least 1",
+            ),
+            (
+                "thresholds:\n  capacity_mismatch_ratio: .inf\n",
+                (2, 3),
+                "thresholds.capacity_mismatch_ratio is inf: it must be at least 1",
+            ),
+        ];
+        for (text, (line, column), message) in cases {
+            let path = Path::new("p.yaml");
+            let policy: Policy = parse(path, text.to_string()).expect("parses");
+            let err = check_values(path, text, &policy).unwrap_err();
+            let loc = err.db.location(err.diagnostic.primary.unwrap());
+            assert_eq!((loc.line, loc.column), (line, column), "{text}");
+            assert_eq!(
+                &*err.diagnostic.message,
+                format!("invalid policy: {message}"),
+                "{text}"
+            );
+        }
+        let fine = "versions:\n  haproxy: \"3.1-dev4\"\nthresholds:\n  uneven_ratio: 1\n  max_server_share: 1\n";
+        let policy: Policy = parse(Path::new("p.yaml"), fine.to_string()).expect("parses");
+        assert!(check_values(Path::new("p.yaml"), fine, &policy).is_ok());
     }
 
     #[test]
