@@ -186,7 +186,11 @@ fn read(path: &Path) -> Result<String, Box<PolicyError>> {
 
 /// Reads a policy file.
 pub fn load(path: &Path) -> Result<Policy, Box<PolicyError>> {
-    let text = read(path)?;
+    from_text(path, read(path)?)
+}
+
+/// A policy from its text, as read from `path`.
+pub fn from_text(path: &Path, text: String) -> Result<Policy, Box<PolicyError>> {
     let mut policy: Policy = parse(path, text.clone())?;
     check_codes(path, &text, &policy.rules)?;
     check_values(path, &text, &policy)?;

@@ -67,6 +67,9 @@ fuzz_target!(|data: &[u8]| {
         };
         let before = placed(&full);
         full.loaded.db.release_text();
-        assert!(placed(&full) == before, "findings moved when the text was let go");
+        assert!(
+            placed(&full) == before,
+            "findings moved when the text was let go"
+        );
     }
 });
