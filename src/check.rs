@@ -6,11 +6,8 @@ use std::path::{Path, PathBuf};
 use crate::diag::{self, Diagnostic, Severity};
 use crate::error::LoadError;
 use crate::expected::{self, ExpectedLoad};
-use crate::model::Model;
-use crate::policy::{self, Level, Policy, TrafficProfile};
-use crate::rules::hygiene::unmatched_traffic_name;
+use crate::policy::{Level, Policy, TrafficProfile};
 use crate::rules::{self, Context};
-use crate::source::{SourceDb, Span};
 use crate::suppress::Suppressions;
 use crate::traffic::Shares;
 use crate::version::Version;
@@ -52,12 +49,12 @@ pub struct CheckResult {
     pub policy_path: Option<PathBuf>,
 }
 
-fn matches(code: &str, patterns: &[String]) -> bool {
+fn matches(code: &str, patterns: &[&String]) -> bool {
     patterns.iter().any(|p| code.starts_with(p.as_str()))
 }
 
 /// A code runs when selected (all are, by default) and not ignored.
-fn wanted(code: &str, select: &[String], ignore: &[String]) -> bool {
+fn wanted(code: &str, select: &[&String], ignore: &[&String]) -> bool {
     (select.is_empty() || matches(code, select)) && !matches(code, ignore)
 }
 
@@ -87,23 +84,11 @@ pub fn check(
         .any(|d| d.is_error() && d.code.is_none());
     let profile = opts.traffic.as_ref().or(policy.traffic.as_ref());
     let expected = expected::compute(&loaded.model, profile);
-    let select: Vec<String> = policy
-        .rules
-        .select
-        .iter()
-        .chain(&opts.select)
-        .cloned()
-        .collect();
-    let ignore: Vec<String> = policy
-        .rules
-        .ignore
-        .iter()
-        .chain(&opts.ignore)
-        .cloned()
-        .collect();
+    let select: Vec<&String> = policy.rules.select.iter().chain(&opts.select).collect();
+    let ignore: Vec<&String> = policy.rules.ignore.iter().chain(&opts.ignore).collect();
     let mut findings: Vec<Diagnostic> = loaded.diagnostics.clone();
     if let Some(profile) = profile.filter(|_| !failed) {
-        let unmatched = unmatched_traffic_names(&mut loaded.db, &loaded.model, profile);
+        let unmatched = crate::traffic_names::findings(&mut loaded.db, &loaded.model, profile);
         findings.extend(unmatched);
     }
     let mut shares = Vec::new();
@@ -141,8 +126,25 @@ pub fn check(
         loaded.db.index_lines();
     }
     let mut findings = suppressions.apply(&loaded.db, findings);
+    select_and_grade(&mut findings, opts, &policy);
+    diag::sort(&mut findings);
+    Ok(CheckResult {
+        loaded,
+        findings,
+        failed,
+        expected,
+        shares,
+        policy_path: policy_path.map(Path::to_path_buf),
+    })
+}
+
+/// Keeps the findings whose codes `opts` and `policy` select, at the
+/// severity they give them.
+fn select_and_grade(findings: &mut Vec<Diagnostic>, opts: &CheckOptions, policy: &Policy) {
+    let select: Vec<&String> = policy.rules.select.iter().chain(&opts.select).collect();
+    let ignore: Vec<&String> = policy.rules.ignore.iter().chain(&opts.ignore).collect();
     findings.retain(|d| d.code.is_none_or(|code| wanted(code, &select, &ignore)));
-    for d in &mut findings {
+    for d in findings {
         let Some(code) = d.code else { continue };
         let level = opts
             .severity
@@ -155,54 +157,22 @@ pub fn check(
             d.severity = Severity::from(level);
         }
     }
-    diag::sort(&mut findings);
-    Ok(CheckResult {
-        loaded,
-        findings,
-        failed,
-        expected,
-        shares,
-        policy_path: policy_path.map(Path::to_path_buf),
-    })
 }
 
-/// LB002 for each name of the expected traffic that the config does not
-/// define but comes close to, at the name in the traffic file (which joins the config's
-/// files, so the finding shows it and a suppression there applies).
-fn unmatched_traffic_names(
-    db: &mut SourceDb,
-    model: &Model,
-    profile: &TrafficProfile,
-) -> Vec<Diagnostic> {
-    let unmatched = expected::unmatched_names(model, profile);
-    if unmatched.is_empty() {
-        return Vec::new();
+impl CheckResult {
+    /// Adds findings raised after the check (by `diff`, which sees both
+    /// configs), selected and graded as the check's own and in the same
+    /// order; inline suppressions do not apply to them.
+    pub fn add_findings(&mut self, opts: &CheckOptions, mut extra: Vec<Diagnostic>) {
+        let policy = opts.policy.clone().unwrap_or_default();
+        select_and_grade(&mut extra, opts, &policy);
+        if extra.is_empty() {
+            return;
+        }
+        self.loaded.db.index_lines();
+        self.findings.append(&mut extra);
+        diag::sort(&mut self.findings);
     }
-    let source = profile.source.as_deref();
-    let file = source.map(|s| (s, db.add(&s.path, s.text.clone())));
-    unmatched
-        .iter()
-        .map(|u| {
-            let what = match u.section {
-                "entry_points" => "entry point",
-                _ => "backend",
-            };
-            let message = format!(
-                "the expected traffic names {what} {}, which this config does not define: \
-                 its figures are not used",
-                u.name
-            );
-            let mut d = rules::finding(unmatched_traffic_name::META, message)
-                .entity(format!("{what} {}", u.name));
-            let place = file.and_then(|(s, id)| {
-                policy::key_at(&s.text, u.section, u.name).map(|r| Span::new(id, r))
-            });
-            if let Some(span) = place {
-                d = d.at(span);
-            }
-            d.help(format!("did you mean '{}'?", u.nearest))
-        })
-        .collect()
 }
 
 /// The severity at or above which findings fail a run.

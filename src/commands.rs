@@ -13,6 +13,7 @@ use lbcheck::diag::Severity;
 use lbcheck::policy;
 use lbcheck::report;
 use lbcheck::rules;
+use lbcheck::traffic_names;
 
 /// One config's outcome, or why it could not be checked.
 enum Outcome {
@@ -447,6 +448,14 @@ pub fn diff(args: DiffArgs) -> ExitCode {
             }
         }
     };
+    // A name of the expected traffic that only the old config defined was
+    // renamed or removed: seen only with both sides.
+    let policy_traffic = opts.policy.as_ref().and_then(|p| p.traffic.as_ref());
+    if let Some(profile) = opts.traffic.as_ref().or(policy_traffic) {
+        let (db, model) = (&mut new.loaded.db, &new.loaded.model);
+        let lost = traffic_names::renamed(db, &old.loaded.model, model, profile, &new.findings);
+        new.add_findings(&opts, lost);
+    }
     let report = lbcheck::diff::diff(&mut old, &mut new);
     let name = |p: &[PathBuf]| {
         p.iter()

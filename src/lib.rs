@@ -30,6 +30,7 @@ pub mod source;
 pub mod suppress;
 pub mod syntax;
 pub mod traffic;
+pub mod traffic_names;
 pub mod version;
 
 use std::path::{Path, PathBuf};

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let id = db.add("fuzz.cfg", CONFIG.to_string());
     let (model, _) = lbcheck::lower_haproxy(&db, &[id], &lbcheck::Options::default());
     let _ = lbcheck::expected::compute(&model, Some(traffic));
-    for unmatched in lbcheck::expected::unmatched_names(&model, traffic) {
+    for unmatched in lbcheck::traffic_names::unmatched(&model, traffic) {
         assert!(
             model.backends.iter().any(|b| b.name == unmatched.nearest)
                 || model

@@ -495,3 +495,62 @@ fn a_large_change_fits_in_one_comment() {
         &out[..2_000]
     );
 }
+
+/// Renaming a frontend that the expected traffic names takes the capacity
+/// rules' figures away from it: their findings look fixed. The name the old
+/// config defined is reported, however far the new name is from it, unless
+/// the policy ignores LB002.
+#[test]
+fn a_renamed_entry_point_leaves_its_traffic_figures_unused() {
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("diff-traffic-rename-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = std::fs::read_to_string(manifest_dir().join("configs/haproxy-example.cfg")).unwrap();
+    std::fs::write(dir.join("old.cfg"), &old).unwrap();
+    std::fs::write(dir.join("new.cfg"), old.replace("fe_public", "edge_main")).unwrap();
+    let traffic = "traffic:\n  entry_points:\n    fe_public: { peak_connections: 20000 }\n";
+    std::fs::write(dir.join("t.yaml"), traffic).unwrap();
+    let args = [
+        "diff",
+        "old.cfg",
+        "new.cfg",
+        "--traffic",
+        "t.yaml",
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = lbcheck_in(&dir, &args);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let introduced = report["findings"]["introduced"].as_array().unwrap();
+    assert_eq!(introduced.len(), 1, "{out}");
+    let lost = &introduced[0];
+    assert_eq!(lost["code"], "LB002");
+    assert_eq!(
+        lost["message"],
+        "the expected traffic names entry point fe_public, which this config no longer defines: \
+         its figures are not used"
+    );
+    assert_eq!(
+        (&lost["file"], &lost["line"], &lost["column"]),
+        (&"t.yaml".into(), &3.into(), &5.into())
+    );
+    assert!(!report["findings"]["fixed"].as_array().unwrap().is_empty());
+    std::fs::write(
+        dir.join("p.yaml"),
+        format!("rules:\n  ignore: [LB002]\n{traffic}"),
+    )
+    .unwrap();
+    let args = [
+        "diff", "old.cfg", "new.cfg", "--policy", "p.yaml", "--format", "json",
+    ];
+    let (_, out, err) = lbcheck_in(&dir, &args);
+    let report: serde_json::Value = serde_json::from_str(&out).expect(&err);
+    assert_eq!(
+        report["findings"]["introduced"],
+        serde_json::json!([]),
+        "{out}"
+    );
+}
