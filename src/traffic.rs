@@ -224,9 +224,11 @@ mod tests {
     use super::*;
     use crate::source::SourceDb;
 
+    /// The model of backends, behind a frontend (HAProxy refuses a config
+    /// in which nothing listens).
     fn model(cfg: &str) -> Model {
         let mut db = SourceDb::new();
-        let id = db.add("t.cfg", cfg.to_string());
+        let id = db.add("t.cfg", format!("frontend fe\n    bind :80\n{cfg}"));
         let (m, diags) = crate::lower_haproxy(&db, &[id], &crate::Options::default());
         assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
         m

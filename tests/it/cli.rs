@@ -96,7 +96,9 @@ fn unreadable_input_exits_2_and_invalid_utf8_is_a_warning() {
 fn warnings_exit_1_and_the_model_is_still_printed() {
     let dir = tempfile();
     let path = dir.join("warn.cfg");
-    std::fs::write(&path, "backend b\n    bind :80\n    server s 10.0.0.1:80\n").unwrap();
+    let text = "frontend f\n    bind :80\n    default_backend b\n\
+                backend b\n    bind :80\n    server s 10.0.0.1:80\n";
+    std::fs::write(&path, text).unwrap();
     let (code, stdout, stderr) = stderr_of(&[path.to_str().unwrap(), "--color", "never"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(

@@ -89,10 +89,16 @@ const HIDDEN_ERRORS: &[(&str, &str)] = &[
 ];
 
 /// Accepted by the real binary, or refused only because of the machine it ran on.
+/// A config with no listener loads but will not start (`haproxy -c` exits 2).
 fn accepted(e: &Entry) -> bool {
-    e.oracle.starts_with("valid")
+    (e.oracle.starts_with("valid") && !no_listener(e))
         || e.notes.contains("errclass=missing-file")
         || e.notes.contains("errclass=dns")
+}
+
+/// `haproxy -c`: "Configuration file has no error but will not start".
+fn no_listener(e: &Entry) -> bool {
+    e.notes.contains("no-listener(")
 }
 
 /// A diagnostic as `file:line:col: message`, for a failure list.
@@ -217,6 +223,57 @@ fn haproxy_configs_the_real_haproxy_refuses_are_mostly_refused() {
     );
 }
 
+/// nginx accepted the file only once wrapped in an `events {}` block.
+fn wrapped_in_events(oracle: &str) -> bool {
+    oracle.starts_with("valid-wrapped:events")
+}
+
+fn no_events(d: &lbcheck::diag::Diagnostic) -> bool {
+    d.code == Some("LB100") && d.message.starts_with("no \"events\" section")
+}
+
+/// nginx refuses a main configuration without `events` (the oracle wrapped
+/// such files in one to test the rest): lbcheck says so of exactly those
+/// among the accepted main-context files.
+#[test]
+fn nginx_main_configs_without_events_are_refused_as_nginx_refuses_them() {
+    let Some(entries) = manifest() else { return };
+    let mut wrong = Vec::new();
+    let mut wrapped = 0;
+    let main = |e: &&Entry| {
+        e.kind == "nginx"
+            && e.oracle.starts_with("valid")
+            && nginx_context(&e.oracle).is_none_or(|c| c == Context::Main)
+    };
+    for e in entries.iter().filter(main) {
+        let opts = lbcheck::Options {
+            format: Some(InputFormat::Nginx),
+            nginx_context: nginx_context(&e.oracle),
+            nginx_prefix: tree_prefix(e),
+            ..Default::default()
+        };
+        let Ok(loaded) = lbcheck::load(&[corpus_dir().join(&e.file)], &opts) else {
+            continue;
+        };
+        // nginx looks for `events` only once the rest is read (a missing
+        // include, here, stops it first).
+        if loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && !no_events(d))
+        {
+            continue;
+        }
+        let said = loaded.diagnostics.iter().any(no_events);
+        wrapped += usize::from(wrapped_in_events(&e.oracle));
+        if said != wrapped_in_events(&e.oracle) {
+            wrong.push(format!("{} [{}]: lbcheck {said}", e.file, e.oracle));
+        }
+    }
+    assert!(wrapped >= 6, "{wrapped}");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 /// The nginx context a corpus file was accepted in (from its oracle label).
 fn nginx_context(oracle: &str) -> Option<Context> {
     let how = oracle.strip_prefix("valid-wrapped:")?;
@@ -280,10 +337,13 @@ fn nginx_configs_the_real_nginx_accepts_load_without_errors() {
         let path = corpus_dir().join(&e.file);
         match lbcheck::load(&[path], &opts) {
             Ok(loaded) => {
+                // Wrapped in `events {}` to be accepted: its lack is right.
+                let expected =
+                    |d: &&lbcheck::diag::Diagnostic| wrapped_in_events(&e.oracle) && no_events(d);
                 if let Some(first) = loaded
                     .diagnostics
                     .iter()
-                    .find(|d| d.is_error() && !environmental(d))
+                    .find(|d| d.is_error() && !environmental(d) && !expected(d))
                 {
                     failures.push(format!(
                         "{} [{}]: {}",
@@ -336,4 +396,37 @@ fn findings_are_placed_alike_when_the_text_is_let_go() {
         released > 300 && released < compared,
         "{released} of {compared}"
     );
+}
+
+/// Of the configs `haproxy -c` finds no error in, those it will not start
+/// for want of a listener, and only they, are refused for it.
+#[test]
+fn haproxy_configs_without_a_listener_are_refused_as_haproxy_refuses_them() {
+    let Some(entries) = manifest() else { return };
+    let opts = lbcheck::Options {
+        haproxy_version: Version::new(2, 6),
+        ..Default::default()
+    };
+    let mut wrong = Vec::new();
+    let mut refusing = 0;
+    let loads = |e: &&Entry| e.kind == "haproxy" && e.oracle.starts_with("valid");
+    for e in entries.iter().filter(loads) {
+        let Ok(loaded) = lbcheck::load(&[corpus_dir().join(&e.file)], &opts) else {
+            continue;
+        };
+        let said = loaded
+            .diagnostics
+            .iter()
+            .any(|d| d.message.starts_with("nothing listens"));
+        refusing += usize::from(no_listener(e));
+        if said != no_listener(e) {
+            wrong.push(format!(
+                "{}: lbcheck {said}, haproxy -c {}",
+                e.file,
+                no_listener(e)
+            ));
+        }
+    }
+    assert!(refusing >= 3, "{refusing}");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -146,3 +146,35 @@ fn conflicting_server_names_are_the_ones_nginx_warns_of() {
         assert_eq!(file == "fire.conf", !warned.is_empty());
     }
 }
+
+/// A main configuration without `events` (an empty file too): `nginx -t`
+/// refuses it, and so does lbcheck; with `events {}` both accept it.
+#[test]
+fn a_main_configuration_needs_events_for_both() {
+    let Some(nginx) = real_binary("nginx") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("lbcheck-events-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let http = "http {\n    server { listen 8080; return 200; }\n}\n";
+    for (text, accepted) in [
+        (String::new(), false),
+        (format!("worker_processes 1;\n{http}"), false),
+        (format!("events {{}}\n{http}"), true),
+    ] {
+        let path = dir.join("nginx.conf");
+        std::fs::write(&path, &text).unwrap();
+        let (real, stderr) = nginx_t(&nginx, &path);
+        assert_eq!(real, accepted, "{text}: {stderr}");
+        assert_eq!(real, !stderr.contains("no \"events\" section"), "{stderr}");
+        let loaded = lbcheck::load(std::slice::from_ref(&path), &lbcheck::Options::default())
+            .expect("loads");
+        assert_eq!(
+            !loaded.has_errors(),
+            accepted,
+            "{text}: {:#?}",
+            loaded.diagnostics
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

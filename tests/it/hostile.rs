@@ -298,6 +298,7 @@ fn many_named_defaults_sections_load_quickly() {
     for i in 0..70_000 {
         text += &format!("defaults d{i}\n    mode http\n    default-server weight 7\n");
     }
+    text += "frontend fe from d1\n    bind :80\n    default_backend first\n";
     text += "backend first from d1\n    server s 10.0.0.1:80\n";
     text += "backend last from d69999\n    server s 10.0.0.1:80\n";
     let path = dir.join("defaults.cfg");

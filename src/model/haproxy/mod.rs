@@ -247,6 +247,10 @@ pub struct Lowering<'a> {
     version: Version,
     diags: Vec<Diagnostic>,
     model: Model,
+    /// Something will listen (see [`Lowering::listens`]), and the first
+    /// section's header, to point at when nothing does.
+    listener: bool,
+    first_header: Option<Span>,
 }
 
 impl<'a> Lowering<'a> {
@@ -260,6 +264,32 @@ impl<'a> Lowering<'a> {
             version,
             diags: Vec::new(),
             model: Model::empty(SourceFormat::Haproxy, Some(version)),
+            listener: false,
+            first_header: None,
+        }
+    }
+
+    /// Whether a section makes HAProxy listen somewhere, as `haproxy -c`
+    /// requires: an enabled frontend or listen with a `bind`, a `stats
+    /// socket`, a `log-forward` with a bind, or a `peers` section (whose
+    /// local peer depends on the host's name, so any counts).
+    fn listens(section: &Section) -> bool {
+        let has = |keyword: &str| section.lines.iter().any(|l| l.keyword() == keyword);
+        // Lines of an undecided `.if` branch may be there: a bind counts,
+        // a `disabled` does not.
+        let disabled = section
+            .lines
+            .iter()
+            .any(|l| l.keyword() == "disabled" && !l.uncertain);
+        match section.kind {
+            SectionKind::Frontend | SectionKind::Listen => has("bind") && !disabled,
+            SectionKind::Global => section
+                .lines
+                .iter()
+                .any(|l| l.keyword() == "stats" && l.word(1) == Some("socket")),
+            SectionKind::Other("log-forward") => has("bind") || has("dgram-bind"),
+            SectionKind::Other("peers") => !section.lines.is_empty(),
+            _ => false,
         }
     }
 
@@ -274,6 +304,8 @@ impl<'a> Lowering<'a> {
     pub fn section(&mut self, section: &Section<'a>) {
         let si = self.sections;
         self.sections += 1;
+        self.listener = self.listener || Lowering::listens(section);
+        self.first_header.get_or_insert(section.header.span());
         match section.kind {
             SectionKind::Global => self.global(section),
             SectionKind::Defaults => {
@@ -308,6 +340,29 @@ impl<'a> Lowering<'a> {
             }
             SectionKind::Other(_) => {}
         }
+    }
+
+    /// HAProxy's refusal to start a config in which nothing listens (see
+    /// [`Lowering::listens`]), once every section is lowered. `haproxy -c`
+    /// looks for a listener only when it found no error, so the caller
+    /// adds this only then. Undecided `.if` branches are kept, so a
+    /// listener they may hold was seen.
+    pub fn no_listener(&self) -> Option<Diagnostic> {
+        if self.listener {
+            return None;
+        }
+        let mut refused = Diagnostic::error(
+            "nothing listens: no enabled frontend or listen binds an address, so HAProxy \
+             refuses to start (haproxy -c: \"no listener\", exit 2)",
+        )
+        .help(
+            "add a frontend with a bind; if this file is one part of a config, check all of \
+             its files together (several paths, or their directory)",
+        );
+        if let Some(span) = self.first_header {
+            refused = refused.at(span);
+        }
+        Some(refused)
     }
 
     /// The model, once every section is lowered; `uncertain` lists the
