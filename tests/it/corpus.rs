@@ -88,6 +88,15 @@ const HIDDEN_ERRORS: &[(&str, &str)] = &[
     ),
 ];
 
+/// How the corpus's HAProxy configs are loaded: as the oracle's HAProxy
+/// (2.6) read them.
+fn haproxy_options() -> lbcheck::Options {
+    lbcheck::Options {
+        haproxy_version: Version::new(2, 6),
+        ..Default::default()
+    }
+}
+
 /// Accepted by the real binary, or refused only because of the machine it ran on.
 /// A config with no listener loads but will not start (`haproxy -c` exits 2).
 fn accepted(e: &Entry) -> bool {
@@ -126,10 +135,7 @@ fn assert_all_loaded(format: &str, total: usize, failures: &[String]) {
 #[test]
 fn haproxy_configs_the_real_haproxy_accepts_load_without_errors() {
     let Some(entries) = manifest() else { return };
-    let opts = lbcheck::Options {
-        haproxy_version: Version::new(2, 6),
-        ..Default::default()
-    };
+    let opts = haproxy_options();
     let mut failures = Vec::new();
     let mut total = 0;
     let hidden = |e: &&Entry| HIDDEN_ERRORS.iter().any(|(f, _)| *f == e.file);
@@ -160,10 +166,7 @@ fn haproxy_errors_hidden_behind_environment_failures_are_found() {
     if manifest().is_none() {
         return;
     }
-    let opts = lbcheck::Options {
-        haproxy_version: Version::new(2, 6),
-        ..Default::default()
-    };
+    let opts = haproxy_options();
     for (file, message) in HIDDEN_ERRORS {
         let loaded = lbcheck::load(&[corpus_dir().join(file)], &opts).expect("loads");
         assert!(
@@ -185,10 +188,7 @@ fn haproxy_errors_hidden_behind_environment_failures_are_found() {
 fn haproxy_configs_the_real_haproxy_refuses_are_mostly_refused() {
     const FLOOR: usize = 42;
     let Some(entries) = manifest() else { return };
-    let opts = lbcheck::Options {
-        haproxy_version: Version::new(2, 6),
-        ..Default::default()
-    };
+    let opts = haproxy_options();
     let environmental = [
         "missing-file",
         "missing-module",
@@ -403,10 +403,7 @@ fn findings_are_placed_alike_when_the_text_is_let_go() {
 #[test]
 fn haproxy_configs_without_a_listener_are_refused_as_haproxy_refuses_them() {
     let Some(entries) = manifest() else { return };
-    let opts = lbcheck::Options {
-        haproxy_version: Version::new(2, 6),
-        ..Default::default()
-    };
+    let opts = haproxy_options();
     let mut wrong = Vec::new();
     let mut refusing = 0;
     let loads = |e: &&Entry| e.kind == "haproxy" && e.oracle.starts_with("valid");
