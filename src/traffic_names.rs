@@ -29,6 +29,9 @@ const EDIT_DISTANCES: usize = 1 << 16;
 /// the capacity rules off for it. A name far from all of them is taken to
 /// be another config's (one profile may serve several).
 pub fn unmatched<'a>(model: &'a Model, profile: &'a TrafficProfile) -> Vec<UnmatchedName<'a>> {
+    if profile.entry_points.is_empty() && profile.backends.is_empty() {
+        return Vec::new();
+    }
     let (entries, backends) = (defined(model, ENTRY_POINTS), defined(model, BACKENDS));
     let mut budget = Budget {
         quick: QUICK_COMPARISONS,
@@ -142,18 +145,23 @@ pub fn renamed(
     profile: &TrafficProfile,
     reported: &[Diagnostic],
 ) -> Vec<Diagnostic> {
+    let known: foldhash::HashSet<&str> = reported
+        .iter()
+        .filter(|d| d.code == Some(unmatched_traffic_name::META.code))
+        .filter_map(|d| d.entity.as_deref())
+        .collect();
     let mut lost = Vec::new();
     for (section, listed) in [
         (ENTRY_POINTS, &profile.entry_points),
         (BACKENDS, &profile.backends),
     ] {
+        if listed.is_empty() {
+            continue;
+        }
         let (before, after) = (defined(old, section), defined(new, section));
         for name in listed.keys() {
-            let entity = entity(section, name);
-            let known = reported
-                .iter()
-                .any(|d| d.entity.as_deref() == Some(&*entity));
-            if before.contains(name.as_str()) && !after.contains(name.as_str()) && !known {
+            let gone = before.contains(name.as_str()) && !after.contains(name.as_str());
+            if gone && !known.contains(&*entity(section, name)) {
                 lost.push((section, name.as_str()));
             }
         }
