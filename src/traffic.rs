@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::model::{AlgorithmKind, Backend, Model, SourceFormat};
 
 /// What one server gets.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ServerShare {
     /// Fraction of the backend's requests it is sent (those that fail included).
     pub share: f64,
@@ -115,6 +115,17 @@ fn fill_first(backend: &Backend, members: &[usize], concurrency: u64, out: &mut 
 pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares {
     let format = model.format;
     let n = backend.servers.len();
+    if backend.disabled.is_some() {
+        return Shares {
+            servers: vec![ServerShare::default(); n],
+            failing_share: 1.0,
+            backups_engaged: false,
+            assumed_concurrency: None,
+            notes: vec![
+                "the backend is disabled: HAProxy answers every request routed to it with 503",
+            ],
+        };
+    }
     let mut out = vec![0.0; n];
     let mut notes: Vec<&'static str> = Vec::new();
     let eligible = |i: usize, backup: bool| {

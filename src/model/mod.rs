@@ -517,6 +517,9 @@ pub struct Backend {
     /// The proxy answers requests itself (HAProxy `stats enable`/`stats uri`,
     /// `use-service`), so having no servers is not a dead backend.
     pub serves_itself: bool,
+    /// HAProxy `disabled` (its own, or its defaults section's): the proxy is
+    /// stopped and every request routed to it fails (503).
+    pub disabled: Option<Span>,
     pub servers: Vec<Server>,
     pub uncertain: bool,
 }

@@ -24,8 +24,10 @@ pub fn to_value(db: &SourceDb, model: &Model, shares: &[Shares], d: &Decision) -
         json!({"file": loc.path.display().to_string(), "line": loc.line, "condition": entry.routes[i].condition.to_string()})
     });
     let backend = backend_of(d);
-    let servers: Vec<Value> = backend
-        .and_then(|name| model.backends.iter().position(|b| b.name == name))
+    let index = backend.and_then(|name| model.backends.iter().position(|b| b.name == name));
+    let failing = index.map_or(0.0, |bi| shares[bi].failing_share);
+    let notes = index.map_or(&[][..], |bi| &shares[bi].notes[..]);
+    let servers: Vec<Value> = index
         .map(|bi| {
             model.backends[bi]
                 .servers
@@ -41,6 +43,8 @@ pub fn to_value(db: &SourceDb, model: &Model, shares: &[Shares], d: &Decision) -
         "backend": backend,
         "target": d.target,
         "servers": servers,
+        "failing_share": failing,
+        "notes": notes,
         "certain": d.certain,
         "unknown": d.unknown,
     })
@@ -81,6 +85,17 @@ pub fn render_text(db: &SourceDb, model: &Model, shares: &[Shares], d: &Decision
             if let Some(bi) = model.backends.iter().position(|b| b.name == *name) {
                 for (s, sh) in model.backends[bi].servers.iter().zip(&shares[bi].servers) {
                     let _ = writeln!(out, "  {:5.1}%  {} {}", sh.share * 100.0, s.name, s.address);
+                }
+                let failing = shares[bi].failing_share;
+                if failing > 0.0 {
+                    let _ = writeln!(
+                        out,
+                        "  {:5.1}%  fail: no server takes them",
+                        failing * 100.0
+                    );
+                }
+                for note in &shares[bi].notes {
+                    let _ = writeln!(out, "  note: {note}");
                 }
             } else {
                 let _ = writeln!(out, "  (no such backend is defined)");

@@ -41,6 +41,9 @@ struct ProxySettings<'a> {
     retries: Option<Sourced<u64>>,
     fullconn: Option<Sourced<Option<u64>>>,
     default_backend: Option<(String, Span, bool)>,
+    /// `disabled` (in a defaults section, for the proxies after it): the
+    /// proxy is stopped. `enabled` undoes it.
+    disabled: Option<Span>,
     servers: ServerParams,
     /// ACLs and rules of a named defaults section, inherited by its proxies
     /// (HAProxy 2.5+). Shared, since every proxy's settings start as a copy.
@@ -220,6 +223,10 @@ impl ProxySettings<'_> {
                         .at(line.word_span(0)),
                 ),
             },
+            // Only where it is certain: an undecided `.if` may not hold it.
+            "disabled" if !line.uncertain => self.disabled = Some(line.span()),
+            "enabled" if !line.uncertain => self.disabled = None,
+            "disabled" | "enabled" => {}
             "default-server" => {
                 let origin = match origin {
                     Origin::Explicit => Origin::DefaultServer,
@@ -269,20 +276,14 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// Whether a section makes HAProxy listen somewhere, as `haproxy -c`
-    /// requires: an enabled frontend or listen with a `bind`, a `stats
-    /// socket`, a `log-forward` with a bind, or a `peers` section (whose
-    /// local peer depends on the host's name, so any counts).
+    /// Whether a section other than a proxy makes HAProxy listen somewhere,
+    /// as `haproxy -c` requires: a `stats socket`, a `log-forward` with a
+    /// bind, or a `peers` section (whose local peer depends on the host's
+    /// name, so any counts). A frontend or listen does when it binds and is
+    /// not disabled ([`Lowering::proxy`]).
     fn listens(section: &Section) -> bool {
         let has = |keyword: &str| section.lines.iter().any(|l| l.keyword() == keyword);
-        // Lines of an undecided `.if` branch may be there: a bind counts,
-        // a `disabled` does not.
-        let disabled = section
-            .lines
-            .iter()
-            .any(|l| l.keyword() == "disabled" && !l.uncertain);
         match section.kind {
-            SectionKind::Frontend | SectionKind::Listen => has("bind") && !disabled,
             SectionKind::Global => section
                 .lines
                 .iter()
@@ -550,7 +551,9 @@ impl<'a> Lowering<'a> {
                 });
             }
             let maxconn = self.entry_maxconn(settings.maxconn.clone());
-            self.model.entry_points.push(EntryPoint {
+            // A disabled frontend does not listen: it is no entry point.
+            self.listener = self.listener || (settings.disabled.is_none() && !binds.is_empty());
+            let entry = settings.disabled.is_none().then(|| EntryPoint {
                 name: name.clone(),
                 kind: if section.kind == SectionKind::Listen {
                     EntryKind::Listen
@@ -566,6 +569,7 @@ impl<'a> Lowering<'a> {
                 routes,
                 uncertain,
             });
+            self.model.entry_points.extend(entry);
         }
         if matches!(section.kind, SectionKind::Backend | SectionKind::Listen) {
             let default_algorithm = if self.version >= Version::new(3, 3) {
@@ -618,6 +622,7 @@ impl<'a> Lowering<'a> {
                 timeouts: settings.timeouts.clone(),
                 stick_table,
                 serves_itself,
+                disabled: settings.disabled,
                 servers,
                 uncertain,
             });
@@ -898,6 +903,29 @@ pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `disabled` in a defaults section stops the proxies after it; a
+    /// proxy's `enabled` starts it again (as `haproxy -c` reads them: see
+    /// the differential and live tests). A stopped frontend is no entry
+    /// point; a stopped backend stays, marked, since routes may name it.
+    #[test]
+    fn disabled_proxies_follow_their_defaults_unless_enabled() {
+        let text = "defaults\n    mode http\n    disabled\nfrontend on\n    bind :80\n    enabled\n    \
+                    default_backend off\nfrontend off_fe\n    bind :81\nbackend off\n    server s 10.0.0.1:80\n\
+                    backend back_on\n    enabled\n    server s 10.0.0.1:80\n";
+        let mut db = crate::source::SourceDb::new();
+        let id = db.add("d.cfg", text.to_string());
+        let (model, diags) = crate::lower_haproxy(&db, &[id], &crate::Options::default());
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+        let entries: Vec<&str> = model.entry_points.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(entries, ["on"]);
+        let disabled: Vec<(&str, bool)> = model
+            .backends
+            .iter()
+            .map(|b| (b.name.as_str(), b.disabled.is_some()))
+            .collect();
+        assert_eq!(disabled, [("off", true), ("back_on", false)]);
+    }
 
     #[test]
     fn dynamic_candidates_follow_literal_text_and_map_defaults() {

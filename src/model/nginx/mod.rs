@@ -339,6 +339,7 @@ impl Lowering {
                 timeouts: Timeouts::default(),
                 stick_table: false,
                 serves_itself: false,
+                disabled: None,
                 servers: vec![upstream::default_server(address.to_string(), span)],
                 uncertain: false,
             });

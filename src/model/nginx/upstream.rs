@@ -264,6 +264,7 @@ pub fn lower(
         timeouts: Timeouts::default(),
         stick_table: false,
         serves_itself: false,
+        disabled: None,
         servers,
         uncertain: false,
     }

@@ -5,9 +5,10 @@ use crate::rules::{Context, Rule, RuleMeta, finding};
 
 declare_rule! {
     /// ## What it checks
-    /// A backend that traffic reaches but that has no server able to take it:
-    /// none at all, every one disabled or `down`, every one at weight 0, and no
-    /// backup to fall back on.
+    /// A backend that traffic reaches but that cannot serve it: the backend
+    /// itself `disabled` (or its defaults section), or no server able to
+    /// take it (none at all, every one disabled or `down`, every one at
+    /// weight 0, and no backup to fall back on).
     ///
     /// ## Why it matters
     /// Every request routed there fails (HAProxy answers 503, nginx 502) from
@@ -41,7 +42,9 @@ impl Rule for DeadBackend {
             if cx.shares[i].failing_share < 1.0 || b.serves_itself {
                 continue;
             }
-            let why = if b.servers.is_empty() {
+            let why = if b.disabled.is_some() {
+                "it is disabled: HAProxy answers 503".to_string()
+            } else if b.servers.is_empty() {
                 "it has no servers".to_string()
             } else {
                 format!(
@@ -56,8 +59,12 @@ impl Rule for DeadBackend {
             .at(b.span)
             .entity(cx.backend_entity(b))
             .data("failing_share", 1.0);
-            for s in &b.servers {
-                d = d.related(s.span, "cannot take traffic");
+            if let Some(disabled) = b.disabled {
+                d = d.related(disabled, "disabled here");
+            } else {
+                for s in &b.servers {
+                    d = d.related(s.span, "cannot take traffic");
+                }
             }
             out.push(d);
         }

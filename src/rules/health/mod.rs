@@ -18,9 +18,15 @@ pub(crate) fn serving(cx: &Context) -> Vec<usize> {
         .collect()
 }
 
-/// Servers that take traffic when everything is up.
+/// Servers that take traffic when everything is up (none in a disabled
+/// backend).
 pub(crate) fn usable(b: &Backend) -> impl Iterator<Item = usize> + '_ {
-    (0..b.servers.len()).filter(|&i| {
+    let servers = if b.disabled.is_some() {
+        0
+    } else {
+        b.servers.len()
+    };
+    (0..servers).filter(|&i| {
         let s = &b.servers[i];
         !s.backup.value && !s.disabled.value && s.weight.value > 0
     })

@@ -466,3 +466,42 @@ fn two_frontends_split_a_shared_address_but_not_a_wildcard_and_lb107_says_so() {
         [format!("fe_a and fe_b both bind 127.0.0.1:{shared}")]
     );
 }
+
+#[test]
+fn a_disabled_backend_answers_503_and_a_disabled_frontend_does_not_listen() {
+    let h = haproxy_or_skip!();
+    let off = free_port();
+    let body = format!(
+        "frontend fe\n    bind 127.0.0.1:{{front}}\n    use_backend be_off if {{ path_beg /off }}\n    \
+         default_backend be_on\n\
+         frontend fe_off\n    bind 127.0.0.1:{off}\n    disabled\n    default_backend be_on\n\
+         backend be_on\n    server be_on 127.0.0.1:{{be_on}}\n\
+         backend be_off\n    disabled\n    server be_on 127.0.0.1:{{be_on}}\n"
+    );
+    let lab = start_lab(&h, &body, &["be_on"]);
+    let measured = measure(10, |_| get(lab.port, "example.com", "/off", None));
+    assert_eq!(measured.get(""), Some(&10), "{measured:?}");
+    assert_eq!(
+        get(lab.port, "example.com", "/on", None).as_deref(),
+        Some("be_on")
+    );
+    assert_eq!(get(off, "example.com", "/", None), None, "fe_off listens");
+    // lbcheck: every request to be_off fails; nothing listens on fe_off's port.
+    let predicted = predicted(&lab, "be_off", &lbcheck::WhatIf::default());
+    assert_close("disabled backend", &measured, &predicted, 0.0);
+    let req = lbcheck::route::Request::new(Some("example.com"), "/", off);
+    assert!(lbcheck::route::route(&lab.loaded.model, &req).is_err());
+    let opts = lbcheck::check::CheckOptions::default();
+    let config = lab._proxy.dir.join("haproxy.cfg");
+    let result = lbcheck::check::check(&[config], &opts, None).expect("checks");
+    let dead: Vec<&str> = result
+        .findings
+        .iter()
+        .filter(|d| d.code == Some("LB201"))
+        .map(|d| &*d.message)
+        .collect();
+    assert_eq!(
+        dead,
+        ["backend be_off receives traffic but it is disabled: HAProxy answers 503"]
+    );
+}
