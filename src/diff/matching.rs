@@ -360,6 +360,14 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
         (check(new), new.span),
         |c| c.unwrap_or("none").to_string(),
     );
+    sides.changed_as(
+        out,
+        &entity,
+        "disabled",
+        (old.disabled.is_some(), old.disabled.unwrap_or(old.span)),
+        (new.disabled.is_some(), new.disabled.unwrap_or(new.span)),
+        bool::to_string,
+    );
     sides.changed(
         out,
         &entity,

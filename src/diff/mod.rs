@@ -89,7 +89,11 @@ pub fn backend_capacity(b: &Backend) -> (Option<u64>, Option<u64>) {
         .iter()
         .copied()
         .max_by_key(|&i| b.servers[i].maxconn.value.unwrap_or(0));
-    let n1 = largest.and_then(|l| crate::rules::capacity::capacity(b, &usable, Some(l)));
+    // With no usable server there is none to lose: N-1 is what there is.
+    let n1 = match largest {
+        Some(l) => crate::rules::capacity::capacity(b, &usable, Some(l)),
+        None => full,
+    };
     (full, n1)
 }
 

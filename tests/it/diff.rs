@@ -554,3 +554,50 @@ fn a_renamed_entry_point_leaves_its_traffic_figures_unused() {
         "{out}"
     );
 }
+
+/// Disabling a backend (for maintenance, say) is a change of its own, and
+/// the diff says what it does: its servers lose their traffic, its capacity
+/// goes to nothing (N-1 too), and it is a dead backend (LB201).
+#[test]
+fn disabling_a_backend_is_shown_with_what_it_does() {
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("diff-disabled-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = std::fs::read_to_string(manifest_dir().join("configs/haproxy-example.cfg")).unwrap();
+    let new = old.replacen("backend be_api\n", "backend be_api\n    disabled\n", 1);
+    assert_ne!(old, new);
+    std::fs::write(dir.join("old.cfg"), &old).unwrap();
+    std::fs::write(dir.join("new.cfg"), &new).unwrap();
+    let r = diff(
+        &mut load(&dir.join("old.cfg")),
+        &mut load(&dir.join("new.cfg")),
+    );
+    let change = r
+        .changes
+        .iter()
+        .find(|c| c.attribute.as_deref() == Some("disabled"))
+        .expect("a disabled change");
+    assert_eq!(change.entity, "backend be_api");
+    assert_eq!(
+        (change.before.as_deref(), change.after.as_deref()),
+        (Some("false"), Some("true"))
+    );
+    let introduced: Vec<&str> = r
+        .findings
+        .introduced
+        .iter()
+        .filter_map(|d| d.code)
+        .collect();
+    assert_eq!(introduced, ["LB201"]);
+    let capacity = r
+        .capacity
+        .iter()
+        .find(|c| c.entity == "backend be_api")
+        .unwrap();
+    assert_eq!(
+        (capacity.after, capacity.after_n_minus_1),
+        (Some(0), Some(0))
+    );
+}
