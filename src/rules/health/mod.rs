@@ -10,11 +10,12 @@ use crate::model::{Backend, BackendKind};
 use crate::rules::Context;
 
 /// Backends traffic reaches: routed ones, and `listen` sections (their own
-/// binds feed them).
+/// binds feed them, unless the section is disabled).
 pub(crate) fn serving(cx: &Context) -> Vec<usize> {
     let routed = &cx.routed;
+    let own_frontend = |b: &Backend| b.kind == BackendKind::Listen && b.disabled.is_none();
     (0..cx.model.backends.len())
-        .filter(|&i| routed[i] || cx.model.backends[i].kind == BackendKind::Listen)
+        .filter(|&i| routed[i] || own_frontend(&cx.model.backends[i]))
         .collect()
 }
 
