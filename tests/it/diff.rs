@@ -496,20 +496,31 @@ fn a_large_change_fits_in_one_comment() {
     );
 }
 
+/// A scratch directory holding the bundled HAProxy example as `old.cfg` and
+/// `edit` of it as `new.cfg`.
+fn example_pair(tag: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    let dir = manifest_dir()
+        .join("target/test-tmp")
+        .join(format!("diff-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = std::fs::read_to_string(manifest_dir().join("configs/haproxy-example.cfg")).unwrap();
+    let new = edit(&old);
+    assert_ne!(old, new, "the edit changes nothing");
+    std::fs::write(dir.join("old.cfg"), &old).unwrap();
+    std::fs::write(dir.join("new.cfg"), &new).unwrap();
+    dir
+}
+
 /// Renaming a frontend that the expected traffic names takes the capacity
 /// rules' figures away from it: their findings look fixed. The name the old
 /// config defined is reported, however far the new name is from it, unless
 /// the policy ignores LB002.
 #[test]
 fn a_renamed_entry_point_leaves_its_traffic_figures_unused() {
-    let dir = manifest_dir()
-        .join("target/test-tmp")
-        .join(format!("diff-traffic-rename-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = std::fs::read_to_string(manifest_dir().join("configs/haproxy-example.cfg")).unwrap();
-    std::fs::write(dir.join("old.cfg"), &old).unwrap();
-    std::fs::write(dir.join("new.cfg"), old.replace("fe_public", "edge_main")).unwrap();
+    let dir = example_pair("traffic-rename", |old| {
+        old.replace("fe_public", "edge_main")
+    });
     let traffic = "traffic:\n  entry_points:\n    fe_public: { peak_connections: 20000 }\n";
     std::fs::write(dir.join("t.yaml"), traffic).unwrap();
     let args = [
@@ -560,16 +571,9 @@ fn a_renamed_entry_point_leaves_its_traffic_figures_unused() {
 /// goes to nothing (N-1 too), and it is a dead backend (LB201).
 #[test]
 fn disabling_a_backend_is_shown_with_what_it_does() {
-    let dir = manifest_dir()
-        .join("target/test-tmp")
-        .join(format!("diff-disabled-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let old = std::fs::read_to_string(manifest_dir().join("configs/haproxy-example.cfg")).unwrap();
-    let new = old.replacen("backend be_api\n", "backend be_api\n    disabled\n", 1);
-    assert_ne!(old, new);
-    std::fs::write(dir.join("old.cfg"), &old).unwrap();
-    std::fs::write(dir.join("new.cfg"), &new).unwrap();
+    let dir = example_pair("disabled", |old| {
+        old.replacen("backend be_api\n", "backend be_api\n    disabled\n", 1)
+    });
     let r = diff(
         &mut load(&dir.join("old.cfg")),
         &mut load(&dir.join("new.cfg")),

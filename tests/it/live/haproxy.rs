@@ -53,6 +53,19 @@ fn start_lab(haproxy: &PathBuf, body: &str, servers: &[&str]) -> Lab {
     }
 }
 
+/// The messages of `lbcheck check`'s findings of one code on the lab's config.
+fn messages_of(lab: &Lab, code: &str) -> Vec<String> {
+    let config = lab._proxy.dir.join("haproxy.cfg");
+    let opts = lbcheck::check::CheckOptions::default();
+    let result = lbcheck::check::check(&[config], &opts, None).expect("checks");
+    result
+        .findings
+        .iter()
+        .filter(|d| d.code == Some(code))
+        .map(|d| d.message.to_string())
+        .collect()
+}
+
 /// lbcheck's shares for one backend, by server name; `""` is the failing share.
 fn predicted(lab: &Lab, backend: &str, what_if: &lbcheck::WhatIf) -> HashMap<String, f64> {
     let model = &lab.loaded.model;
@@ -452,17 +465,8 @@ fn two_frontends_split_a_shared_address_but_not_a_wildcard_and_lb107_says_so() {
     );
     let specific = measure(20, |_| get(lab.port, "example.com", "/", None));
     assert_eq!(specific.get("fe_spec"), Some(&20), "{specific:?}");
-    let opts = lbcheck::check::CheckOptions::default();
-    let config = lab._proxy.dir.join("haproxy.cfg");
-    let result = lbcheck::check::check(&[config], &opts, None).expect("checks");
-    let found: Vec<&str> = result
-        .findings
-        .iter()
-        .filter(|d| d.code == Some("LB107"))
-        .map(|d| &*d.message)
-        .collect();
     assert_eq!(
-        found,
+        messages_of(&lab, "LB107"),
         [format!("fe_a and fe_b both bind 127.0.0.1:{shared}")]
     );
 }
@@ -491,17 +495,8 @@ fn a_disabled_backend_answers_503_and_a_disabled_frontend_does_not_listen() {
     assert_close("disabled backend", &measured, &predicted, 0.0);
     let req = lbcheck::route::Request::new(Some("example.com"), "/", off);
     assert!(lbcheck::route::route(&lab.loaded.model, &req).is_err());
-    let opts = lbcheck::check::CheckOptions::default();
-    let config = lab._proxy.dir.join("haproxy.cfg");
-    let result = lbcheck::check::check(&[config], &opts, None).expect("checks");
-    let dead: Vec<&str> = result
-        .findings
-        .iter()
-        .filter(|d| d.code == Some("LB201"))
-        .map(|d| &*d.message)
-        .collect();
     assert_eq!(
-        dead,
+        messages_of(&lab, "LB201"),
         ["backend be_off receives traffic but it is disabled: HAProxy answers 503"]
     );
 }
