@@ -153,7 +153,6 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: String) -> Result<T, B
     match serde_yaml::from_str::<T>(&text) {
         Ok(v) => Ok(v),
         Err(e) => {
-            let mut db = SourceDb::new();
             let offset = e.location().map_or(0, |l| l.index());
             let message = e.to_string();
             let message = message
@@ -161,16 +160,15 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: String) -> Result<T, B
                 .next()
                 .unwrap_or(&message)
                 .to_string();
-            let id = db.add(path, text);
-            let end = db.text(id)[offset..]
+            let end = text[offset..]
                 .find([':', '\n', ' '])
-                .map_or(db.text(id).len(), |n| offset + n.max(1));
-            let mut diagnostic = Diagnostic::error(format!("invalid policy: {message}"))
-                .at(Span::new(id, offset..end));
-            if let Some(help) = suggestion(&message) {
-                diagnostic = diagnostic.help(help);
+                .map_or(text.len(), |n| offset + n.max(1));
+            let help = suggestion(&message);
+            let mut err = error_at(path, &text, Some(offset..end), message);
+            if let Some(help) = help {
+                err.diagnostic = err.diagnostic.help(help);
             }
-            Err(Box::new(PolicyError { db, diagnostic }))
+            Err(err)
         }
     }
 }
