@@ -33,6 +33,14 @@ pub struct CheckOptions {
     pub release_text: bool,
 }
 
+impl CheckOptions {
+    /// The expected traffic in force: `--traffic`, else the policy's.
+    pub fn profile(&self) -> Option<&TrafficProfile> {
+        let policy = self.policy.as_ref().and_then(|p| p.traffic.as_ref());
+        self.traffic.as_ref().or(policy)
+    }
+}
+
 /// The outcome for one config.
 #[derive(Debug)]
 pub struct CheckResult {
@@ -82,7 +90,7 @@ pub fn check(
         .diagnostics
         .iter()
         .any(|d| d.is_error() && d.code.is_none());
-    let profile = opts.traffic.as_ref().or(policy.traffic.as_ref());
+    let profile = opts.profile();
     let expected = expected::compute(&loaded.model, profile);
     let select: Vec<&String> = policy.rules.select.iter().chain(&opts.select).collect();
     let ignore: Vec<&String> = policy.rules.ignore.iter().chain(&opts.ignore).collect();

@@ -450,8 +450,7 @@ pub fn diff(args: DiffArgs) -> ExitCode {
     };
     // A name of the expected traffic that only the old config defined was
     // renamed or removed: seen only with both sides.
-    let policy_traffic = opts.policy.as_ref().and_then(|p| p.traffic.as_ref());
-    if let Some(profile) = opts.traffic.as_ref().or(policy_traffic) {
+    if let Some(profile) = opts.profile() {
         let (db, model) = (&mut new.loaded.db, &new.loaded.model);
         let lost = traffic_names::renamed(db, &old.loaded.model, model, profile, &new.findings);
         new.add_findings(&opts, lost);
