@@ -53,9 +53,8 @@ pub fn lower_haproxy(
     let no_listener = parsed.lowering.no_listener();
     let (model, lower_diags) = parsed.lowering.finish(parsed.uncertain);
     diagnostics.extend(refused(lower_diags));
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.extend(refused(no_listener.into_iter().collect()));
-    }
+    let no_listener = unless_errors(&diagnostics, no_listener);
+    diagnostics.extend(refused(no_listener.into_iter().collect()));
     diag::sort(&mut diagnostics);
     (model, diagnostics)
 }
@@ -190,27 +189,24 @@ pub fn parse_and_lower_nginx(
     };
     let context = opts.nginx_context.unwrap_or_else(|| detect_context(&tree));
     let nginx_opts = model::nginx::NginxOptions { cpus: opts.cpus };
-    let no_events = context == Context::Main && !tree.iter().any(|d| d.name() == "events");
+    let no_events = model::nginx::no_events(&tree, context, files.first().copied());
     // The lowering frees each upstream's and server's subtree once it is
     // lowered, so the tree and the model are never both whole.
     let (model, mut lowered) = model::nginx::lower(&mut tree, context, nginx_opts, streamed);
-    // nginx looks for `events` once the rest is read without error.
-    let clean = !diagnostics.iter().chain(&lowered).any(Diagnostic::is_error);
-    if no_events && clean {
-        let first = files.first().map(|&f| source::Span::new(f, 0..0));
-        let mut refused = Diagnostic::error(
-            "no \"events\" section: nginx refuses to start a main configuration without one",
-        )
-        .help(
-            "add `events {}`; if this file is a snippet (conf.d/, sites-enabled/), give its \
-             context with --context http (or server, ...)",
-        );
-        if let Some(span) = first {
-            refused = refused.at(span);
-        }
-        lowered.push(refused);
-    }
+    let no_events = unless_errors(diagnostics.iter().chain(&lowered), no_events);
+    lowered.extend(no_events);
     (model, lowered)
+}
+
+/// A refusal the proxies make only of a config that reads without error
+/// (HAProxy's missing listener, nginx's missing `events`): `refusal`,
+/// unless `seen` holds an error.
+fn unless_errors<'d>(
+    seen: impl IntoIterator<Item = &'d Diagnostic>,
+    refusal: Option<Diagnostic>,
+) -> Option<Diagnostic> {
+    let clean = !seen.into_iter().any(|d| d.is_error());
+    refusal.filter(|_| clean)
 }
 
 /// The context a tree's first directive shows (the main one by default).

@@ -632,6 +632,31 @@ fn parse_listen(addr: &str, flags: &[&str], span: Span) -> Bind {
 /// Lowers `tree` read in `context`; `streamed` has the upstreams of its
 /// top-level blocks handed over while it was parsed (used in the main
 /// context, the only one where they stand in top-level blocks).
+/// nginx's refusal to start a main configuration without `events` (the
+/// tree read in `context`, from `file` first), pointing at the file's
+/// start. nginx looks for it once the rest is read without error, so the
+/// caller adds this only then.
+pub fn no_events(
+    tree: &[Directive],
+    context: Context,
+    file: Option<crate::source::FileId>,
+) -> Option<Diagnostic> {
+    if context != Context::Main || tree.iter().any(|d| d.name() == "events") {
+        return None;
+    }
+    let mut refused = Diagnostic::error(
+        "no \"events\" section: nginx refuses to start a main configuration without one",
+    )
+    .help(
+        "add `events {}`; if this file is a snippet (conf.d/, sites-enabled/), give its \
+         context with --context http (or server, ...)",
+    );
+    if let Some(file) = file {
+        refused = refused.at(Span::new(file, 0..0));
+    }
+    Some(refused)
+}
+
 pub fn lower(
     tree: &mut [Directive],
     context: Context,
