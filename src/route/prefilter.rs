@@ -289,7 +289,11 @@ fn regex_path_prefix(re: &str) -> Option<String> {
         return None;
     }
     let (mut prefix, rest) = super::matching::anchored_literal(re)?;
-    if rest.starts_with(['*', '?', '{']) {
+    // A quantifier may make the last literal optional: `a*`, `a?`, `a{0,}`,
+    // and `a+*` (`(a+)*`, which the regex crate takes).
+    if rest.starts_with(['*', '?', '{'])
+        || (rest.starts_with('+') && rest[1..].starts_with(['*', '?', '{', '+']))
+    {
         let last = prefix.chars().next_back()?;
         prefix = &prefix[..prefix.len() - last.len_utf8()];
     }
