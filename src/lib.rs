@@ -21,6 +21,7 @@ pub mod diff;
 pub mod error;
 pub mod expected;
 pub mod model;
+pub mod pcre;
 mod pipeline;
 pub mod policy;
 pub mod report;

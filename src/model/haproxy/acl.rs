@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::model::{Condition, MatchMethod, Predicate};
+use crate::pcre;
 use crate::syntax::haproxy::Line;
 
 /// Named ACLs of one proxy. HAProxy refuses a name that no line has
@@ -52,7 +53,8 @@ impl AclTable {
             );
             return;
         }
-        let pred = predicate(&words);
+        let (pred, values_at) = predicate(&words);
+        check_regexes(line, 2 + values_at, &pred, diags);
         match self.acls.get_mut(name) {
             None => {
                 let body = Arc::new(pred);
@@ -115,8 +117,9 @@ fn split_fetch(fetch: &str) -> (String, Option<MatchMethod>) {
     (fetch.to_string(), None)
 }
 
-/// One ACL criterion: `FETCH [flags] [values]`.
-fn predicate(words: &[&str]) -> Condition {
+/// One ACL criterion: `FETCH [flags] [values]`, and the index of its first
+/// value among `words`.
+fn predicate(words: &[&str]) -> (Condition, usize) {
     let (fetch, mut method) = split_fetch(words[0]);
     let mut ignore_case = false;
     let mut pattern_files = Vec::new();
@@ -147,17 +150,44 @@ fn predicate(words: &[&str]) -> Condition {
         }
         i += 1;
     }
-    let values = words[i.min(words.len())..]
-        .iter()
-        .map(|v| v.to_string())
-        .collect();
-    Condition::Pred(Predicate {
+    let values_at = i.min(words.len());
+    let values = words[values_at..].iter().map(|v| v.to_string()).collect();
+    let pred = Condition::Pred(Predicate {
         fetch,
         method,
         ignore_case,
         values,
         pattern_files,
-    })
+    });
+    (pred, values_at)
+}
+
+/// HAProxy compiles a regex criterion's patterns with PCRE2 as it loads the
+/// ACL, and refuses the config when one does not compile. `first_value` is
+/// the word index of the first pattern on `line`.
+fn check_regexes(line: &Line, first_value: usize, pred: &Condition, diags: &mut Vec<Diagnostic>) {
+    let Condition::Pred(p) = pred else { return };
+    if p.method != Some(MatchMethod::Reg) {
+        return;
+    }
+    let options = pcre::Options {
+        caseless: p.ignore_case,
+        no_auto_capture: true,
+    };
+    for (k, pattern) in p.values.iter().enumerate() {
+        // HAProxy hands PCRE2 a C string: it ends at the first NUL.
+        let pattern = pattern.split('\0').next().unwrap_or_default();
+        if let Err(refusal) = pcre::check(pattern, options) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "regex '{pattern}' is invalid: {} (at offset {})",
+                    refusal.message, refusal.offset
+                ))
+                .at(line.word_span(first_value + k))
+                .help("HAProxy compiles ACL patterns with PCRE2 and refuses the config; escape a literal character with '\\'"),
+            );
+        }
+    }
 }
 
 fn pred(fetch: &str, method: MatchMethod, values: &[&str]) -> Condition {
@@ -235,7 +265,9 @@ pub fn condition(
                 Some(close) if close > at + 1 => {
                     let inner: Vec<&str> =
                         words[at + 1..close].iter().map(|w| w.as_str()).collect();
-                    (predicate(&inner), close + 1)
+                    let (pred, values_at) = predicate(&inner);
+                    check_regexes(line, at + 1 + values_at, &pred, diags);
+                    (pred, close + 1)
                 }
                 _ => {
                     diags.push(
@@ -328,14 +360,16 @@ mod tests {
 
     #[test]
     fn flags_are_read() {
-        let Condition::Pred(p) = predicate(&["hdr(host)", "-i", "-m", "end", ".example.com", "x"])
+        let (Condition::Pred(p), 4) =
+            predicate(&["hdr(host)", "-i", "-m", "end", ".example.com", "x"])
         else {
             panic!()
         };
         assert!(p.ignore_case);
         assert_eq!(p.method, Some(MatchMethod::End));
         assert_eq!(p.values, [".example.com", "x"]);
-        let Condition::Pred(p) = predicate(&["path", "-f", "/etc/paths.lst", "--", "-i"]) else {
+        let (Condition::Pred(p), 4) = predicate(&["path", "-f", "/etc/paths.lst", "--", "-i"])
+        else {
             panic!()
         };
         assert_eq!(p.pattern_files, ["/etc/paths.lst"]);

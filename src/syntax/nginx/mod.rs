@@ -10,6 +10,7 @@ pub mod directives;
 pub mod include;
 pub mod lexer;
 pub mod parser;
+pub mod regexes;
 
 pub use ast::{Context, Directive};
 pub use include::{IncludeMap, IncludeOptions};

@@ -8,9 +8,9 @@
 //! ([`parse_handing_over`]), for lowering beside the parser.
 
 use super::ast::Directive;
-use super::directives;
 use super::include::IncludeMap;
 use super::lexer::{Lexer, Terminator};
+use super::{directives, regexes};
 use crate::diag::Diagnostic;
 use crate::source::{FileId, SourceDb, Span};
 
@@ -227,7 +227,7 @@ impl<'a> Parser<'a, '_> {
                                 let mut d = directive;
                                 d.raw = Some(Span::new(file, a..b));
                                 d.close = Some(b as u32);
-                                self.check(&d, unchecked);
+                                self.check(&d, unchecked, enclosing(&stack).or(parent));
                                 stack.last_mut().expect("frame").children.push(d);
                             }
                             Err(e) => {
@@ -246,7 +246,7 @@ impl<'a> Parser<'a, '_> {
                         );
                         break;
                     }
-                    self.check(&directive, unchecked);
+                    self.check(&directive, unchecked, enclosing(&stack).or(parent));
                     let unchecked = unchecked || directives::is_table_block(directive.name());
                     if level + stack.len() == 1 && matches!(directive.name(), "http" | "stream") {
                         self.top_blocks += 1;
@@ -310,7 +310,8 @@ impl<'a> Parser<'a, '_> {
             }
             return;
         }
-        self.check(&directive, unchecked);
+        let table = enclosing(stack).or(parent);
+        self.check(&directive, unchecked, table);
         stack.last_mut().expect("frame").children.push(directive);
     }
 
@@ -338,9 +339,12 @@ impl<'a> Parser<'a, '_> {
     /// The keyword check of a directive the tree keeps, made as it is read
     /// so that no second walk holds the tree (entries of table blocks such as
     /// `map` are not directives).
-    fn check(&mut self, directive: &Directive, unchecked: bool) {
+    fn check(&mut self, directive: &Directive, unchecked: bool, table: Option<&str>) {
         if !unchecked {
             directives::check_one(directive, self.diags);
+            regexes::check_directive(directive, self.diags);
+        } else if table == Some("map") {
+            regexes::check_map_entry(directive, self.diags);
         }
     }
 }

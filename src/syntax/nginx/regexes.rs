@@ -1,0 +1,130 @@
+//! The regexes nginx compiles as it loads a config (`location ~`,
+//! `server_name ~`, `rewrite`, `if (... ~ ...)`, `map` keys): one that PCRE2
+//! refuses makes `nginx -t` fail at its directive's line.
+
+use crate::diag::Diagnostic;
+use crate::pcre;
+use crate::syntax::nginx::Directive;
+
+/// Checks the regexes of a directive outside table blocks.
+pub fn check_directive(d: &Directive, diags: &mut Vec<Diagnostic>) {
+    match d.name() {
+        "location" => location(d, diags),
+        "server_name" => {
+            for (i, name) in d.args().iter().enumerate() {
+                if let Some(pattern) = name.as_str().strip_prefix('~') {
+                    report(d, i, pattern, true, diags);
+                }
+            }
+        }
+        "rewrite" => {
+            if let Some(pattern) = d.arg(0) {
+                report(d, 0, pattern, false, diags);
+            }
+        }
+        "if" => condition(d, diags),
+        _ => {}
+    }
+}
+
+/// Checks an entry of a `map` block, whose key is a regex when it starts
+/// with `~` (`~*`: ignoring case).
+pub fn check_map_entry(entry: &Directive, diags: &mut Vec<Diagnostic>) {
+    let Some(pattern) = entry.name().strip_prefix('~') else {
+        return;
+    };
+    let (pattern, caseless) = match pattern.strip_prefix('*') {
+        Some(rest) => (rest, true),
+        None => (pattern, false),
+    };
+    if let Err(refusal) = pcre::check(pattern, options(caseless)) {
+        diags.push(refused(pattern, &refusal).at(entry.name_span()));
+    }
+}
+
+/// `location ~ RE`, `location ~* RE`, or the modifier attached (`~RE`).
+fn location(d: &Directive, diags: &mut Vec<Diagnostic>) {
+    match (d.arg(0), d.arg(1)) {
+        (Some("~"), Some(pattern)) => report(d, 1, pattern, false, diags),
+        (Some("~*"), Some(pattern)) => report(d, 1, pattern, true, diags),
+        (Some(one), None) => {
+            if let Some(rest) = one.strip_prefix("~*").filter(|r| !r.is_empty()) {
+                report(d, 0, rest, true, diags);
+            } else if let Some(rest) = one.strip_prefix('~').filter(|r| !r.is_empty()) {
+                report(d, 0, rest, false, diags);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `if ($var ~ RE)` and its `~*`, `!~`, `!~*` forms, read as nginx reads
+/// them: the parentheses may stand alone or touch the first and last words.
+fn condition(d: &Directive, diags: &mut Vec<Diagnostic>) {
+    let args = d.args();
+    let (Some(first), Some(last)) = (args.first(), args.last()) else {
+        return;
+    };
+    let first = first.as_str();
+    let cur = if first == "(" { 1 } else { 0 };
+    let (last_index, pattern) = if last.as_str() == ")" {
+        match args.len().checked_sub(2) {
+            Some(i) => (i, args[i].as_str()),
+            None => return,
+        }
+    } else {
+        let word = last.as_str();
+        // A quoted word keeps its text whole: the lexer took the `)` after
+        // its closing quote (`"^/(a|b)")`) as a separator.
+        let quoted = (last.end() - last.start) as usize != word.len();
+        match word.strip_suffix(')') {
+            _ if quoted => (args.len() - 1, word),
+            Some(pattern) => (args.len() - 1, pattern),
+            None => return,
+        }
+    };
+    let operand = if cur == 0 {
+        first.strip_prefix('(').unwrap_or(first)
+    } else {
+        args.get(cur).map_or("", |w| w.as_str())
+    };
+    if !operand.starts_with('$') || cur + 2 != last_index {
+        return;
+    }
+    let caseless = match args[cur + 1].as_str() {
+        "~" | "!~" => false,
+        "~*" | "!~*" => true,
+        _ => return,
+    };
+    report(d, last_index, pattern, caseless, diags);
+}
+
+fn options(caseless: bool) -> pcre::Options {
+    pcre::Options {
+        caseless,
+        no_auto_capture: false,
+    }
+}
+
+fn report(d: &Directive, arg: usize, pattern: &str, caseless: bool, diags: &mut Vec<Diagnostic>) {
+    if let Err(refusal) = pcre::check(pattern, options(caseless)) {
+        diags.push(refused(pattern, &refusal).at(d.arg_span(arg)));
+    }
+}
+
+fn refused(pattern: &str, refusal: &pcre::Refusal) -> Diagnostic {
+    let rest = pattern.get(refusal.offset..).unwrap_or_default();
+    let at = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(" at \"{rest}\"")
+    };
+    Diagnostic::error(format!(
+        "regex \"{pattern}\" is invalid: {}{at}",
+        refusal.message
+    ))
+    .code(crate::rules::hygiene::refused_config::META.code)
+    .help(
+        "nginx compiles it with PCRE2 and refuses the config; escape a literal character with '\\'",
+    )
+}
