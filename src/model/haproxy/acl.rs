@@ -175,17 +175,8 @@ fn check_regexes(line: &Line, first_value: usize, pred: &Condition, diags: &mut 
         no_auto_capture: true,
     };
     for (k, pattern) in p.values.iter().enumerate() {
-        // HAProxy hands PCRE2 a C string: it ends at the first NUL.
-        let pattern = pattern.split('\0').next().unwrap_or_default();
-        if let Err(refusal) = pcre::check(pattern, options) {
-            diags.push(
-                Diagnostic::error(format!(
-                    "regex '{pattern}' is invalid: {} (at offset {})",
-                    refusal.message, refusal.offset
-                ))
-                .at(line.word_span(first_value + k))
-                .help("HAProxy compiles ACL patterns with PCRE2 and refuses the config; escape a literal character with '\\'"),
-            );
+        if let Some(d) = super::regexes::refused(pattern, options) {
+            diags.push(d.at(line.word_span(first_value + k)));
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod acl;
 mod bind;
+mod regexes;
 mod server;
 
 use std::collections::HashMap;
@@ -307,6 +308,11 @@ impl<'a> Lowering<'a> {
         self.sections += 1;
         self.listener = self.listener || Lowering::listens(section);
         self.first_header.get_or_insert(section.header.span());
+        if !matches!(section.kind, SectionKind::Global | SectionKind::Other(_)) {
+            for line in &section.lines {
+                regexes::check_line(line, &mut self.diags);
+            }
+        }
         match section.kind {
             SectionKind::Global => self.global(section),
             SectionKind::Defaults => {
