@@ -9,7 +9,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
 
 use crate::model::condition::SameConditions;
-use crate::model::{Backend, EntryPoint, Model, Server, SourceFormat, Sourced};
+use crate::model::{Backend, EntryPoint, Model, Server, SourceFormat, Sourced, WithOrigin};
 use crate::source::{SourceDb, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -269,7 +269,7 @@ pub fn match_backends(old: &Model, new: &Model) -> Vec<(usize, usize, bool)> {
 }
 
 /// A yes/no attribute of a server.
-type ServerFlag = fn(&Server) -> &Sourced<bool>;
+type ServerFlag = fn(&Server) -> &WithOrigin<bool>;
 
 fn server_changes(
     sides: &Sides,
@@ -298,13 +298,15 @@ fn server_changes(
         ("disabled", |s| &s.disabled),
         ("check", |s| &s.check),
     ];
+    // These settings keep no place of their own: their server's line.
     for (attribute, flag) in flags {
-        sides.changed(
+        sides.changed_as(
             out,
             entity,
             attribute,
-            (flag(old), old.span),
-            (flag(new), new.span),
+            (flag(old).value, old.span),
+            (flag(new).value, new.span),
+            bool::to_string,
         );
     }
     sides.changed_as(
@@ -316,7 +318,8 @@ fn server_changes(
         |a| a.to_string(),
     );
     if let (Some(a), Some(b)) = (old.max_fails(), new.max_fails()) {
-        sides.changed(out, entity, "max_fails", (a, old.span), (b, new.span));
+        let (a, b) = ((a.value, old.span), (b.value, new.span));
+        sides.changed_as(out, entity, "max_fails", a, b, u32::to_string);
     }
 }
 

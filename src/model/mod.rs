@@ -167,6 +167,68 @@ impl<T> Sourced<T> {
     }
 }
 
+/// A value and where it came from, without its place in the text: for the
+/// settings of which there are hundreds of thousands (a server's `backup`,
+/// `check`, check timings) and whose findings point at their server's line.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WithOrigin<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> WithOrigin<T> {
+    pub fn built_in(value: T) -> WithOrigin<T> {
+        WithOrigin {
+            value,
+            origin: Origin::BuiltIn,
+        }
+    }
+}
+
+impl<T> WithOrigin<T> {
+    pub fn explicit(value: T) -> WithOrigin<T> {
+        WithOrigin {
+            value,
+            origin: Origin::Explicit,
+        }
+    }
+}
+
+/// A setting as reports show it: its value and where it came from.
+pub trait Originated<T> {
+    fn value(&self) -> &T;
+    fn origin(&self) -> Origin;
+}
+
+impl<T> Originated<T> for Sourced<T> {
+    fn value(&self) -> &T {
+        &self.value
+    }
+
+    fn origin(&self) -> Origin {
+        self.origin
+    }
+}
+
+impl<T> Originated<T> for WithOrigin<T> {
+    fn value(&self) -> &T {
+        &self.value
+    }
+
+    fn origin(&self) -> Origin {
+        self.origin
+    }
+}
+
+impl<T> From<Sourced<T>> for WithOrigin<T> {
+    fn from(s: Sourced<T>) -> WithOrigin<T> {
+        WithOrigin {
+            value: s.value,
+            origin: s.origin,
+        }
+    }
+}
+
 /// The whole routing model of one configuration.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -540,11 +602,11 @@ pub struct Server {
     pub weight: Sourced<u32>,
     /// Per-server connection limit; `None` is unlimited.
     pub maxconn: Sourced<Option<u64>>,
-    pub backup: Sourced<bool>,
+    pub backup: WithOrigin<bool>,
     /// Administratively out (`disabled`, nginx `down`).
-    pub disabled: Sourced<bool>,
+    pub disabled: WithOrigin<bool>,
     /// Active health checks on this server.
-    pub check: Sourced<bool>,
+    pub check: WithOrigin<bool>,
     /// How a failing server is noticed, besides `check`.
     pub detection: FailureDetection,
     /// The settings of [`ServerExtras`], when any differs from its default.
@@ -560,15 +622,15 @@ pub enum FailureDetection {
     /// HAProxy: the interval between checks, and how many failed (passed)
     /// checks in a row mark the server down (up).
     Active {
-        inter_ms: Sourced<u64>,
-        fall: Sourced<u32>,
-        rise: Sourced<u32>,
+        inter_ms: WithOrigin<u64>,
+        fall: WithOrigin<u32>,
+        rise: WithOrigin<u32>,
     },
     /// nginx passive checks: failures within `fail_timeout` that mark the
     /// server unavailable (0 disables).
     Passive {
-        max_fails: Sourced<u32>,
-        fail_timeout_ms: Sourced<u64>,
+        max_fails: WithOrigin<u32>,
+        fail_timeout_ms: WithOrigin<u64>,
     },
 }
 
@@ -643,21 +705,21 @@ impl Server {
     }
 
     /// HAProxy's check interval (`None` for nginx).
-    pub fn inter_ms(&self) -> Option<&Sourced<u64>> {
+    pub fn inter_ms(&self) -> Option<&WithOrigin<u64>> {
         match &self.detection {
             FailureDetection::Active { inter_ms, .. } => Some(inter_ms),
             FailureDetection::Passive { .. } => None,
         }
     }
 
-    pub fn fall(&self) -> Option<&Sourced<u32>> {
+    pub fn fall(&self) -> Option<&WithOrigin<u32>> {
         match &self.detection {
             FailureDetection::Active { fall, .. } => Some(fall),
             FailureDetection::Passive { .. } => None,
         }
     }
 
-    pub fn rise(&self) -> Option<&Sourced<u32>> {
+    pub fn rise(&self) -> Option<&WithOrigin<u32>> {
         match &self.detection {
             FailureDetection::Active { rise, .. } => Some(rise),
             FailureDetection::Passive { .. } => None,
@@ -665,14 +727,14 @@ impl Server {
     }
 
     /// nginx `max_fails` (`None` for HAProxy).
-    pub fn max_fails(&self) -> Option<&Sourced<u32>> {
+    pub fn max_fails(&self) -> Option<&WithOrigin<u32>> {
         match &self.detection {
             FailureDetection::Passive { max_fails, .. } => Some(max_fails),
             FailureDetection::Active { .. } => None,
         }
     }
 
-    pub fn fail_timeout_ms(&self) -> Option<&Sourced<u64>> {
+    pub fn fail_timeout_ms(&self) -> Option<&WithOrigin<u64>> {
         match &self.detection {
             FailureDetection::Passive {
                 fail_timeout_ms, ..

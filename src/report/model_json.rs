@@ -10,7 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Backend, Bind, EntryPoint, Model, Origin, Route, Server, SourceFormat, Sourced, Target,
+    Backend, Bind, EntryPoint, Model, Origin, Originated, Route, Server, SourceFormat, Sourced,
+    Target,
 };
 use crate::report::candidates::{CandidateListings, RouteAt};
 use crate::report::json;
@@ -48,13 +49,13 @@ impl Obj {
         }
     }
 
-    fn sourced<T: Serialize>(mut self, key: &str, s: &Sourced<T>) -> Obj {
-        self.fields.insert(key.into(), json!(s.value));
-        self.origins.insert(key.into(), origin(&s.origin));
+    fn sourced<T: Serialize>(mut self, key: &str, s: &impl Originated<T>) -> Obj {
+        self.fields.insert(key.into(), json!(s.value()));
+        self.origins.insert(key.into(), origin(&s.origin()));
         self
     }
 
-    fn optional<T: Serialize>(self, key: &str, s: Option<&Sourced<T>>) -> Obj {
+    fn optional<T: Serialize>(self, key: &str, s: Option<&impl Originated<T>>) -> Obj {
         match s {
             Some(s) => self.sourced(key, s),
             None => self,

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::model::{
-    Backend, EntryKind, Mode, Model, Origin, Server, SourceFormat, Sourced, Target,
+    Backend, EntryKind, Mode, Model, Origin, Originated, Server, SourceFormat, Target,
 };
 use crate::report::candidates::CandidateListings;
 use crate::source::{SourceDb, Span};
@@ -16,8 +16,8 @@ fn at(db: &SourceDb, span: Span) -> String {
     format!("{}:{}", loc.path.display(), loc.line)
 }
 
-fn tag<T>(s: &Sourced<T>) -> &'static str {
-    match s.origin {
+fn tag<T>(s: &impl Originated<T>) -> &'static str {
+    match s.origin() {
         Origin::Explicit => "",
         Origin::DefaultServer => " (default-server)",
         Origin::Defaults(_) => " (defaults)",

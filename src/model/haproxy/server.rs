@@ -6,7 +6,7 @@
 //! each value remembers which of those set it.
 
 use crate::diag::Diagnostic;
-use crate::model::{FailureDetection, Origin, Server, ServerExtras, Sourced};
+use crate::model::{FailureDetection, Origin, Server, ServerExtras, Sourced, WithOrigin};
 use crate::source::Span;
 use crate::syntax::haproxy::Line;
 use crate::syntax::haproxy::keywords::did_you_mean;
@@ -324,6 +324,11 @@ impl ServerParams {
     /// A server with every unset parameter at HAProxy's built-in default.
     pub fn build(&self, name: String, address: String, span: Span, unresolved: bool) -> Server {
         let or = |v: &Option<Sourced<bool>>| v.clone().unwrap_or_else(|| Sourced::built_in(false));
+        let flag = |v: &Option<Sourced<bool>>| WithOrigin::from(or(v));
+        let given = |v: &Option<Sourced<u32>>, default| {
+            v.clone()
+                .map_or(WithOrigin::built_in(default), WithOrigin::from)
+        };
         let has_extras = self.maxqueue.is_some()
             || self.agent_check.is_some()
             || self.slowstart_ms.is_some()
@@ -352,16 +357,16 @@ impl ServerParams {
                 .maxconn
                 .clone()
                 .unwrap_or_else(|| Sourced::built_in(None)),
-            backup: or(&self.backup),
-            disabled: or(&self.disabled),
-            check: or(&self.check),
+            backup: flag(&self.backup),
+            disabled: flag(&self.disabled),
+            check: flag(&self.check),
             detection: FailureDetection::Active {
                 inter_ms: self
                     .inter_ms
                     .clone()
-                    .unwrap_or_else(|| Sourced::built_in(2000)),
-                fall: self.fall.clone().unwrap_or_else(|| Sourced::built_in(3)),
-                rise: self.rise.clone().unwrap_or_else(|| Sourced::built_in(2)),
+                    .map_or(WithOrigin::built_in(2000), WithOrigin::from),
+                fall: given(&self.fall, 3),
+                rise: given(&self.rise, 2),
             },
             extras,
             unresolved,

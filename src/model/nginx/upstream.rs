@@ -3,6 +3,7 @@
 //! (`weight=0`, `backup` under a hashing method, no servers at all).
 
 use crate::diag::Diagnostic;
+use crate::model::WithOrigin;
 use crate::model::haproxy::parse_time_ms;
 use crate::model::{
     Algorithm, AlgorithmKind, Backend, BackendKind, FailureDetection, Health, Mode, Origin, Server,
@@ -61,12 +62,12 @@ pub fn default_server(address: String, span: Span) -> Server {
         span,
         weight: Sourced::built_in(1),
         maxconn: Sourced::built_in(None),
-        backup: Sourced::built_in(false),
-        disabled: Sourced::built_in(false),
-        check: Sourced::built_in(false),
+        backup: WithOrigin::built_in(false),
+        disabled: WithOrigin::built_in(false),
+        check: WithOrigin::built_in(false),
         detection: FailureDetection::Passive {
-            max_fails: Sourced::built_in(1),
-            fail_timeout_ms: Sourced::built_in(10_000),
+            max_fails: WithOrigin::built_in(1),
+            fail_timeout_ms: WithOrigin::built_in(10_000),
         },
         extras: None,
         unresolved: false,
@@ -116,7 +117,7 @@ fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<
             "max_fails" => match number() {
                 Some(n) => {
                     if let FailureDetection::Passive { max_fails, .. } = &mut s.detection {
-                        *max_fails = Sourced::explicit(n as u32, span);
+                        *max_fails = WithOrigin::explicit(n as u32);
                     }
                 }
                 None => invalid(d, i, diags),
@@ -127,7 +128,7 @@ fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<
                         fail_timeout_ms, ..
                     } = &mut s.detection
                     {
-                        *fail_timeout_ms = Sourced::explicit(ms, span);
+                        *fail_timeout_ms = WithOrigin::explicit(ms);
                     }
                 }
                 None => invalid(d, i, diags),
@@ -139,10 +140,10 @@ fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<
                 None => invalid(d, i, diags),
             },
             "backup" if value.is_empty() => {
-                s.backup = Sourced::explicit(true, span);
+                s.backup = WithOrigin::explicit(true);
                 backup_at = Some(span);
             }
-            "down" if value.is_empty() => s.disabled = Sourced::explicit(true, span),
+            "down" if value.is_empty() => s.disabled = WithOrigin::explicit(true),
             "drain" | "resolve" if value.is_empty() => {}
             "service" | "route" => {}
             _ => invalid(d, i, diags),
