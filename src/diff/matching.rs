@@ -329,7 +329,7 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
     // The algorithm by its kind and arguments after the first (its name).
     fn algo(b: &Backend) -> (crate::model::AlgorithmKind, &[String]) {
         let a = &b.algorithm.value;
-        (a.kind, a.args.get(1..).unwrap_or_default())
+        (a.kind, a.params.as_slice())
     }
     let show_algo = |(kind, args): &(_, &[String])| {
         let kind: &crate::model::AlgorithmKind = kind;
@@ -353,7 +353,7 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
         (&new.hash_type, new.span),
     );
     fn check(b: &Backend) -> Option<&str> {
-        b.health.check_type.as_ref().map(|c| c.value.as_str())
+        b.health.check_type.as_ref().map(|c| &*c.value)
     }
     sides.changed_as(
         out,

@@ -11,6 +11,8 @@ pub mod graph;
 pub mod haproxy;
 pub mod nginx;
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 pub use condition::{Condition, MatchMethod, Predicate};
@@ -461,7 +463,9 @@ impl Target {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Algorithm {
     pub kind: AlgorithmKind,
-    pub args: Vec<String>,
+    /// The words after the algorithm's name (`balance hdr(host)`,
+    /// `hash $request_uri consistent`); most backends have none.
+    pub params: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -547,13 +551,13 @@ pub enum BackendKind {
 pub struct Health {
     /// The kind of active check when one is configured (`httpchk`,
     /// `tcp-check`, `ssl-hello-chk`, ...); plain TCP connect otherwise.
-    pub check_type: Option<Sourced<String>>,
+    pub check_type: Option<WithOrigin<Cow<'static, str>>>,
     /// `option allbackups`: all backups share the load, not just the first.
     pub allbackups: Sourced<bool>,
     /// A request that failed on one server is retried on another: HAProxy
     /// `option redispatch` (with `retries` above 0), nginx always
     /// (`proxy_next_upstream`).
-    pub redispatch: Sourced<bool>,
+    pub redispatch: WithOrigin<bool>,
 }
 
 /// Where traffic lands.
@@ -565,11 +569,11 @@ pub struct Backend {
     pub mode: Sourced<Mode>,
     pub algorithm: Sourced<Algorithm>,
     /// HAProxy `hash-type` (`map-based`, `consistent`, with an optional function).
-    pub hash_type: Sourced<String>,
+    pub hash_type: Sourced<Cow<'static, str>>,
     pub health: Health,
-    pub fullconn: Sourced<Option<u64>>,
+    pub fullconn: WithOrigin<Option<u64>>,
     /// nginx `keepalive` connections cached per worker.
-    pub keepalive: Option<Sourced<u64>>,
+    pub keepalive: Option<WithOrigin<u64>>,
     /// nginx `zone`: state shared between workers.
     pub zone: Option<String>,
     /// HAProxy `timeout NAME VALUE` in force (own or inherited), in ms.

@@ -206,7 +206,7 @@ fn backend(
     Obj::new(json!({
         "name": b.name,
         "kind": b.kind,
-        "algorithm_args": b.algorithm.value.args.get(1..).unwrap_or(&[]),
+        "algorithm_args": b.algorithm.value.params,
         "health_check": b.health.check_type.as_ref().map(|c| c.value.clone()),
         "zone": b.zone,
         "servers": list(listed, b.servers.len(), server),

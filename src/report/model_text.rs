@@ -155,16 +155,16 @@ fn server_line(format: SourceFormat, s: &Server) -> String {
 
 fn backend(out: &mut String, db: &SourceDb, format: SourceFormat, b: &Backend, shares: &Shares) {
     let algo = &b.algorithm.value;
-    let args = algo.args.get(1..).map(|a| a.join(" ")).unwrap_or_default();
+    let args = algo.params.join(" ");
     let word = match (b.kind, format) {
         (crate::model::BackendKind::Implicit, _) => "address",
         (_, SourceFormat::Nginx) => "upstream",
         _ => "backend",
     };
     let health = match (&b.health.check_type, format) {
-        (Some(c), _) => c.value.clone(),
-        (None, SourceFormat::Haproxy) => "tcp connect".to_string(),
-        (None, SourceFormat::Nginx) => "passive".to_string(),
+        (Some(c), _) => &*c.value,
+        (None, SourceFormat::Haproxy) => "tcp connect",
+        (None, SourceFormat::Nginx) => "passive",
     };
     let _ = writeln!(
         out,

@@ -11,6 +11,7 @@ mod bind;
 mod regexes;
 mod server;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use crate::diag::Diagnostic;
 use crate::model::{
     Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, DefaultsName, EntryKind,
     EntryPoint, Health, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
-    Timeouts,
+    Timeouts, WithOrigin,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -34,8 +35,8 @@ struct ProxySettings<'a> {
     mode: Option<Sourced<Mode>>,
     maxconn: Option<Sourced<Option<u64>>>,
     balance: Option<Sourced<Algorithm>>,
-    hash_type: Option<Sourced<String>>,
-    check_type: Option<Sourced<String>>,
+    hash_type: Option<Sourced<Cow<'static, str>>>,
+    check_type: Option<WithOrigin<Cow<'static, str>>>,
     allbackups: Option<Sourced<bool>>,
     redispatch: Option<Sourced<bool>>,
     timeouts: Timeouts,
@@ -172,9 +173,9 @@ impl ProxySettings<'_> {
                 let word = line.word(1).unwrap_or("roundrobin");
                 match AlgorithmKind::from_haproxy(word) {
                     Some(kind) => {
-                        let args = line.words[1..].iter().map(|w| w.as_str().to_string()).collect();
+                        let params = line.words.iter().skip(2).map(|w| w.as_str().to_string()).collect();
                         let end = line.words.len() - 1;
-                        self.balance = Some(Sourced::new(Algorithm { kind, args }, origin, sourced_at(end)));
+                        self.balance = Some(Sourced::new(Algorithm { kind, params }, origin, sourced_at(end)));
                     }
                     None => diags.push(
                         Diagnostic::error(format!("unknown balance algorithm '{word}'"))
@@ -189,7 +190,7 @@ impl ProxySettings<'_> {
             "hash-type" => {
                 let text: Vec<&str> = line.words[1..].iter().map(|w| w.as_str()).collect();
                 self.hash_type = Some(Sourced::new(
-                    text.join(" "),
+                    Cow::Owned(text.join(" ")),
                     origin,
                     sourced_at(line.words.len() - 1),
                 ));
@@ -203,14 +204,12 @@ impl ProxySettings<'_> {
                 } else if name == "redispatch" {
                     self.redispatch = Some(Sourced::new(!negated, origin, sourced_at(kw_at + 1)));
                 } else if CHECK_OPTIONS.contains(&name) {
-                    self.check_type = if negated {
-                        None
-                    } else {
-                        Some(Sourced::new(
-                            name.to_string(),
-                            origin,
-                            sourced_at(kw_at + 1),
-                        ))
+                    self.check_type = match CHECK_OPTIONS.iter().find(|o| **o == name) {
+                        Some(check) if !negated => Some(WithOrigin {
+                            value: Cow::Borrowed(*check),
+                            origin: *origin,
+                        }),
+                        _ => None,
                     };
                 }
             }
@@ -595,13 +594,13 @@ impl<'a> Lowering<'a> {
                 algorithm: settings.balance.take().unwrap_or_else(|| {
                     Sourced::built_in(Algorithm {
                         kind: default_algorithm,
-                        args: Vec::new(),
+                        params: Vec::new(),
                     })
                 }),
                 hash_type: settings
                     .hash_type
                     .take()
-                    .unwrap_or_else(|| Sourced::built_in("map-based".to_string())),
+                    .unwrap_or_else(|| Sourced::built_in(Cow::Borrowed("map-based"))),
                 health: Health {
                     check_type: settings.check_type.take(),
                     allbackups: settings
@@ -614,7 +613,7 @@ impl<'a> Lowering<'a> {
                         let mut r = settings
                             .redispatch
                             .take()
-                            .unwrap_or_else(|| Sourced::built_in(false));
+                            .map_or(WithOrigin::built_in(false), WithOrigin::from);
                         r.value &= retries > 0;
                         r
                     },
@@ -622,7 +621,7 @@ impl<'a> Lowering<'a> {
                 fullconn: settings
                     .fullconn
                     .take()
-                    .unwrap_or_else(|| Sourced::built_in(None)),
+                    .map_or(WithOrigin::built_in(None), WithOrigin::from),
                 keepalive: None,
                 zone: None,
                 timeouts: settings.timeouts.clone(),

@@ -2,6 +2,8 @@
 //! method, `keepalive` and `zone`, and what nginx refuses in them
 //! (`weight=0`, `backup` under a hashing method, no servers at all).
 
+use std::borrow::Cow;
+
 use crate::diag::Diagnostic;
 use crate::model::WithOrigin;
 use crate::model::haproxy::parse_time_ms;
@@ -154,7 +156,7 @@ fn server(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<(Server, Option<
 
 /// The balancing method of an upstream body, with where it was set.
 fn method(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<Sourced<Algorithm>> {
-    let args: Vec<String> = d.words.iter().map(|w| w.as_str().to_string()).collect();
+    let params: Vec<String> = d.args().iter().map(|w| w.as_str().to_string()).collect();
     let kind = match d.name() {
         "least_conn" => AlgorithmKind::LeastConn,
         "ip_hash" => AlgorithmKind::IpHash,
@@ -172,7 +174,7 @@ fn method(d: &Directive, diags: &mut Vec<Diagnostic>) -> Option<Sourced<Algorith
         }
         _ => return None,
     };
-    Some(Sourced::explicit(Algorithm { kind, args }, d.span()))
+    Some(Sourced::explicit(Algorithm { kind, params }, d.span()))
 }
 
 /// Lowers one `upstream NAME { ... }` (or an upstream-context snippet);
@@ -189,7 +191,7 @@ pub fn lower(
     let mut servers = Vec::with_capacity(body.iter().filter(|d| d.name() == "server").count());
     let mut backups = Vec::new();
     let mut algorithm = None;
-    let mut hash_type = Sourced::built_in("map-based".to_string());
+    let mut hash_type = Sourced::built_in(Cow::Borrowed("map-based"));
     let mut keepalive = None;
     let mut zone = None;
     for d in body {
@@ -202,14 +204,14 @@ pub fn lower(
             }
             "keepalive" => {
                 if let Some(n) = d.arg(0).and_then(|a| a.parse().ok()) {
-                    keepalive = Some(Sourced::explicit(n, d.span()));
+                    keepalive = Some(WithOrigin::explicit(n));
                 }
             }
             "zone" => zone = d.arg(0).map(str::to_string),
             _ => {
                 if let Some(m) = method(d, diags) {
                     if m.value.kind == AlgorithmKind::Hash && d.arg(1) == Some("consistent") {
-                        hash_type = Sourced::explicit("consistent".to_string(), d.span());
+                        hash_type = Sourced::explicit(Cow::Borrowed("consistent"), d.span());
                     }
                     algorithm = Some(m);
                 }
@@ -219,7 +221,7 @@ pub fn lower(
     let algorithm = algorithm.unwrap_or_else(|| {
         Sourced::built_in(Algorithm {
             kind: AlgorithmKind::RoundRobin,
-            args: Vec::new(),
+            params: Vec::new(),
         })
     });
     if matches!(
@@ -257,9 +259,9 @@ pub fn lower(
                 origin: Origin::BuiltIn,
                 span: None,
             },
-            redispatch: Sourced::built_in(true),
+            redispatch: WithOrigin::built_in(true),
         },
-        fullconn: Sourced::built_in(None),
+        fullconn: WithOrigin::built_in(None),
         keepalive,
         zone,
         timeouts: Timeouts::default(),
