@@ -31,6 +31,10 @@ pub struct CheckOptions {
     /// The report shows no snippets: the configs' text may be let go once
     /// the model is made ([`crate::source::SourceDb::release_text`]).
     pub release_text: bool,
+    /// Called once the text is let go, before the rules whose findings
+    /// make the run's peak: the binary hands the memory freed so far back
+    /// to the system (the library does not know the allocator).
+    pub return_freed_memory: Option<fn()>,
 }
 
 impl CheckOptions {
@@ -123,6 +127,9 @@ pub fn check(
         if opts.release_text {
             // Before the rules, whose findings make the run's peak.
             loaded.db.release_text();
+            if let Some(return_freed_memory) = opts.return_freed_memory {
+                return_freed_memory();
+            }
         }
         shares = computed;
         let cx = cx.with_shares(&shares);

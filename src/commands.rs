@@ -72,6 +72,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
         ignore: args.ignore.clone(),
         severity,
         release_text: args.format != CheckFormat::Text,
+        return_freed_memory: Some(crate::return_freed_memory),
         ..Default::default()
     };
     let policy_error = |e: Box<policy::PolicyError>| {
@@ -367,6 +368,7 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         traffic,
         // No diff report quotes the configs: places are lines and columns.
         release_text: true,
+        return_freed_memory: Some(crate::return_freed_memory),
         ..Default::default()
     };
     // Checks one side; a failure is told (with the exit status) by `fail`,
