@@ -1,6 +1,7 @@
 //! The regexes nginx compiles as it loads a config (`location ~`,
-//! `server_name ~`, `rewrite`, `if (... ~ ...)`, `map` keys): one that PCRE2
-//! refuses makes `nginx -t` fail at its directive's line.
+//! `server_name ~`, `rewrite`, `if (... ~ ...)`, `map` keys, and a few
+//! directives that take one): one that PCRE2 refuses makes `nginx -t` fail
+//! at its directive's line.
 
 use crate::diag::Diagnostic;
 use crate::pcre;
@@ -23,19 +24,48 @@ pub fn check_directive(d: &Directive, diags: &mut Vec<Diagnostic>) {
             }
         }
         "if" => condition(d, diags),
+        "fastcgi_split_path_info" => {
+            if let Some(pattern) = d.arg(0) {
+                report(d, 0, pattern, false, diags);
+            }
+        }
+        "gzip_disable" => {
+            for (i, word) in d.args().iter().enumerate() {
+                if !matches!(word.as_str(), "msie6" | "degradation") {
+                    report(d, i, word.as_str(), true, diags);
+                }
+            }
+        }
+        "valid_referers" => {
+            for (i, word) in d.args().iter().enumerate() {
+                if let Some(pattern) = word.as_str().strip_prefix('~') {
+                    report(d, i, pattern, true, diags);
+                }
+            }
+        }
+        "proxy_redirect" | "proxy_cookie_path" | "proxy_cookie_domain" => {
+            if let Some((pattern, caseless)) = d.arg(0).and_then(tilde) {
+                report(d, 0, pattern, caseless, diags);
+            }
+        }
         _ => {}
     }
+}
+
+/// A word that is a regex by its `~` (`~*`: ignoring case) prefix.
+fn tilde(word: &str) -> Option<(&str, bool)> {
+    let rest = word.strip_prefix('~')?;
+    Some(match rest.strip_prefix('*') {
+        Some(rest) => (rest, true),
+        None => (rest, false),
+    })
 }
 
 /// Checks an entry of a `map` block, whose key is a regex when it starts
 /// with `~` (`~*`: ignoring case).
 pub fn check_map_entry(entry: &Directive, diags: &mut Vec<Diagnostic>) {
-    let Some(pattern) = entry.name().strip_prefix('~') else {
+    let Some((pattern, caseless)) = tilde(entry.name()) else {
         return;
-    };
-    let (pattern, caseless) = match pattern.strip_prefix('*') {
-        Some(rest) => (rest, true),
-        None => (pattern, false),
     };
     if let Err(refusal) = pcre::check(pattern, options(caseless)) {
         diags.push(refused(pattern, &refusal).at(entry.name_span()));
