@@ -9,7 +9,8 @@ declare_rule! {
     /// plain syntax: an ACL used before it is defined, a weight out of range,
     /// `backup` under nginx's `ip_hash`, a port on an upstream name, a
     /// `split_clients` over 100%, a regex that PCRE2 does not compile
-    /// (HAProxy ACL patterns, `replace-*` actions, check `expect` rules;
+    /// (HAProxy ACL patterns, `replace-*` actions, check `expect` rules,
+    /// the `regsub` converter;
     /// nginx `location ~`, `server_name ~`,
     /// `rewrite`, `if` and `map` keys), an HAProxy config in which nothing
     /// listens (which `haproxy -c` says "will not start"), and the like.
