@@ -259,21 +259,32 @@ fn int_match(value: i64, values: &[String]) -> Option<bool> {
     }))
 }
 
+/// Regexes compiled so far, case-sensitive and caseless (`None`: not
+/// compilable): routing many requests evaluates the same few patterns
+/// over and over.
+type RegexCache = [std::collections::HashMap<String, Option<pcre2::bytes::Regex>>; 2];
+
 thread_local! {
-    /// Regexes compiled so far (`None`: not compilable): routing many
-    /// requests evaluates the same few patterns over and over.
-    static REGEXES: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
-        Default::default();
+    static REGEXES: std::cell::RefCell<RegexCache> = Default::default();
 }
 
-/// Runs `test` on the compiled `pattern`; `None` when it does not compile.
-pub(crate) fn compiled(pattern: String, test: impl FnOnce(&regex::Regex) -> bool) -> Option<bool> {
+/// Whether `pattern` matches `subject`, as the proxies match: PCRE2 on
+/// bytes, caseless for `-i` / `~*`. `None` when the pattern does not
+/// compile, or PCRE2 gives up on the subject (its match limit).
+pub(crate) fn regex_match(pattern: &str, caseless: bool, subject: &str) -> Option<bool> {
     REGEXES.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let re = cache
-            .entry(pattern)
-            .or_insert_with_key(|p| regex::Regex::new(p).ok());
-        re.as_ref().map(test)
+        let cache = &mut cache[usize::from(caseless)];
+        if !cache.contains_key(pattern) {
+            let re = pcre2::bytes::RegexBuilder::new()
+                .caseless(caseless)
+                .jit_if_available(true)
+                .build(pattern)
+                .ok();
+            cache.insert(pattern.to_string(), re);
+        }
+        let re = cache.get(pattern)?.as_ref()?;
+        re.is_match(subject.as_bytes()).ok()
     })
 }
 
@@ -362,17 +373,12 @@ fn predicate(p: &Predicate, req: &Request) -> Tri {
         MatchMethod::Reg => {
             let mut unknown = None;
             for pat in &p.values {
-                let pattern = if p.ignore_case {
-                    format!("(?i){pat}")
-                } else {
-                    pat.clone()
-                };
-                match compiled(pattern, |re| re.is_match(&value)) {
+                match regex_match(pat, p.ignore_case, &value) {
                     Some(true) => return Tri::True,
                     Some(false) => {}
                     None => {
                         unknown = Some(format!(
-                            "the regex '{pat}' uses features lbcheck does not evaluate"
+                            "the regex '{pat}' does not compile, or PCRE2 gave up matching it"
                         ))
                     }
                 }

@@ -356,8 +356,7 @@ impl<'m> Router<'m> {
             for &i in patterned.iter() {
                 for n in &self.model.entry_points[i].server_names {
                     if let Some(re) = n.strip_prefix('~')
-                        && matching::compiled(format!("(?i){re}"), |r| r.is_match(host))
-                            == Some(true)
+                        && matching::regex_match(re, true, host) == Some(true)
                     {
                         return Some(i);
                     }

@@ -375,7 +375,8 @@ fn acl_routing_matches_lbcheck_route() {
         &h,
         "frontend fe\n    bind 127.0.0.1:{front}\n    acl host_api hdr(host) -i api.example.com\n    \
          acl is_img path_end .png .jpg\n    acl is_admin path_beg /admin\n    acl dom hdr_dom(host) -i internal\n    \
-         http-request deny if is_admin !dom\n    use_backend be_api if host_api\n    \
+         acl versioned path_reg -i ^/(?!internal/)v[0-9]++/(?<=v1/|v2/)\n    \
+         http-request deny if is_admin !dom\n    use_backend be_api if host_api || versioned\n    \
          use_backend be_img if is_img || { path_reg ^/media/[0-9]+$ }\n    use_backend be_internal if dom\n    \
          default_backend be_web\n\
          backend be_api\n    server be_api 127.0.0.1:{be_api}\n\
@@ -390,6 +391,11 @@ fn acl_routing_matches_lbcheck_route() {
         ("www.example.com", "/logo.png"),
         ("www.example.com", "/media/42"),
         ("www.example.com", "/media/x42"),
+        // PCRE2-only syntax (look-around, possessive), caseless: evaluated
+        // as HAProxy evaluates it.
+        ("www.example.com", "/V2/users"),
+        ("www.example.com", "/v3/users"),
+        ("www.example.com", "/internal/v1/x"),
         ("docs.internal.example.com", "/"),
         ("docs.internal.example.com", "/admin/x"),
         ("www.example.com", "/admin/x"),

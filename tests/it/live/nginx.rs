@@ -355,3 +355,48 @@ fn server_name_and_location_routing_matches_lbcheck_route() {
         assert_eq!(real, predicted, "Host: {host} {path}");
     }
 }
+
+/// Regex locations the `regex` crate could not read (look-around,
+/// possessive quantifiers): lbcheck evaluates them with PCRE2, as nginx
+/// does, and routes each probe where nginx sends it.
+#[test]
+fn pcre_only_regex_locations_route_as_nginx_routes_them() {
+    let n = nginx_or_skip!();
+    let names = ["hidden", "versioned", "root"];
+    let lab = start_lab(
+        &n,
+        "    server {\n        listen 127.0.0.1:{front} default_server;\n        \
+         location ~* /\\.(?!well-known/) { proxy_pass http://127.0.0.1:{hidden}; }\n        \
+         location ~ ^/(?!internal/)v[0-9]++/(?<=v1/|v2/) { proxy_pass http://127.0.0.1:{versioned}; }\n        \
+         location / { proxy_pass http://127.0.0.1:{root}; }\n    }\n",
+        &names,
+    );
+    let port_name: HashMap<String, &str> = names
+        .iter()
+        .zip(&lab._backends.ports)
+        .map(|(n, p)| (format!("127.0.0.1:{p}"), *n))
+        .collect();
+    let probes = [
+        "/.git/config",
+        "/.well-known/acme-challenge/x",
+        "/a/.ENV",
+        "/v1/users",
+        "/v2/users",
+        "/v3/users",
+        "/internal/v1/x",
+        "/",
+    ];
+    for path in probes {
+        let req = lbcheck::route::Request::new(Some("example.com"), path, lab.port);
+        let d = lbcheck::route::route(&lab.loaded.model, &req).expect("routes");
+        assert!(d.certain, "{path}: {:?}", d.unknown);
+        let predicted = match &d.target {
+            Some(lbcheck::model::Target::Backend { name }) => {
+                port_name.get(name).copied().unwrap_or("?")
+            }
+            other => panic!("{path}: {other:?}"),
+        };
+        let real = get(lab.port, "example.com", path, None).unwrap_or_default();
+        assert_eq!(real, predicted, "{path}");
+    }
+}
