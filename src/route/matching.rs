@@ -260,9 +260,19 @@ fn int_match(value: i64, values: &[String]) -> Option<bool> {
 }
 
 /// Regexes compiled so far, case-sensitive and caseless (`None`: not
-/// compilable): routing many requests evaluates the same few patterns
-/// over and over.
-type RegexCache = [std::collections::HashMap<String, Option<pcre2::bytes::Regex>>; 2];
+/// compilable), with how often each gave up: routing many requests
+/// evaluates the same few patterns over and over.
+type RegexCache = [std::collections::HashMap<String, (Option<pcre2::bytes::Regex>, u8)>; 2];
+
+/// PCRE2 backtracks: a pattern like `^/(a+)+$` takes exponential time on
+/// `/aaaa…b`. Each match may take this many steps (the proxies' own
+/// default is 10,000,000) ...
+const MATCH_STEPS: u32 = 1_000_000;
+
+/// ... and a pattern that ran out of them this many times is not run
+/// again: its answers are unknown, and a config of many such patterns
+/// cannot stall `route` or `diff`'s probes.
+const GIVE_UPS: u8 = 3;
 
 thread_local! {
     static REGEXES: std::cell::RefCell<RegexCache> = Default::default();
@@ -279,12 +289,19 @@ pub(crate) fn regex_match(pattern: &str, caseless: bool, subject: &str) -> Optio
             let re = pcre2::bytes::RegexBuilder::new()
                 .caseless(caseless)
                 .jit_if_available(true)
-                .build(pattern)
+                .build(&format!("(*LIMIT_MATCH={MATCH_STEPS}){pattern}"))
                 .ok();
-            cache.insert(pattern.to_string(), re);
+            cache.insert(pattern.to_string(), (re, 0));
         }
-        let re = cache.get(pattern)?.as_ref()?;
-        re.is_match(subject.as_bytes()).ok()
+        let (re, give_ups) = cache.get_mut(pattern)?;
+        if *give_ups >= GIVE_UPS {
+            return None;
+        }
+        let matched = re.as_ref()?.is_match(subject.as_bytes()).ok();
+        if matched.is_none() {
+            *give_ups += 1;
+        }
+        matched
     })
 }
 
@@ -391,6 +408,21 @@ fn predicate(p: &Predicate, req: &Request) -> Tri {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pattern_that_keeps_giving_up_is_not_run_again() {
+        let slow = format!("/{}b", "a".repeat(40));
+        assert_eq!(regex_match("^/(a+)+$", false, "/aa"), Some(true));
+        for _ in 0..GIVE_UPS {
+            assert_eq!(regex_match("^/(a+)+$", false, &slow), None);
+        }
+        // Even a subject it would match at once is unknown now; another
+        // pattern is not held back.
+        assert_eq!(regex_match("^/(a+)+$", false, "/aa"), None);
+        assert_eq!(regex_match("^/(a+)+$|x", false, "/aa"), Some(true));
+        assert_eq!(regex_match("^/API$", true, "/api"), Some(true));
+        assert_eq!(regex_match("^/API$", false, "/api"), Some(false));
+    }
 
     #[test]
     fn domains_networks_and_integers() {

@@ -837,3 +837,30 @@ fn overlapping_wide_port_ranges_check_in_bounded_time() {
     assert_eq!(findings.len(), N - 1, "{}", head(&out));
     assert_eq!(findings[0]["message"], "fe0 and fe1 both bind :10001-30001");
 }
+
+/// Regexes are matched by PCRE2, which backtracks: `^/(a+)+$` takes time
+/// exponential in the length of `/aaaa…b`. Each match is cut at a million
+/// steps (the proxies allow ten) and then answers "unknown", and a pattern
+/// that gave up three times is not run again, so hundreds of such routes
+/// cannot stall `route` (or the probes of a diff).
+#[test]
+fn catastrophic_regexes_give_up_instead_of_stalling() {
+    // 600 such routes took 11 s at the proxies' limit; at this one, 1.2 s.
+    const N: usize = 600;
+    let dir = scratch("redos");
+    let mut text = String::from(DEFAULTS) + "frontend fe\n    bind :80\n";
+    for i in 0..N {
+        text += &format!("    use_backend b1 if {{ path_reg ^/(a+)+$|^/z{i} }}\n");
+    }
+    text += "    default_backend b0\nbackend b0\n    server s 10.0.0.1:80\n";
+    text += "backend b1\n    server s 10.0.0.2:80\n";
+    std::fs::write(dir.join("redos.cfg"), &text).unwrap();
+    let path = format!("/{}b", "a".repeat(48));
+    let args = ["route", "redos.cfg", "--path", &path, "--format", "json"];
+    let out = output_within(&dir, &args, Duration::from_secs(6));
+    assert!(
+        out.contains(r#""certain": false"#) && out.contains("gave up"),
+        "{}",
+        head(&out)
+    );
+}
