@@ -368,7 +368,8 @@ pub fn diff(args: DiffArgs) -> ExitCode {
         traffic,
         // No diff report quotes the configs: places are lines and columns.
         release_text: true,
-        return_freed_memory: Some(crate::return_freed_memory),
+        // Not handed back: the two sides load side by side, and memory one
+        // returns the other asks for again at once (+8% time, -9 MiB).
         ..Default::default()
     };
     // Checks one side; a failure is told (with the exit status) by `fail`,
