@@ -1,8 +1,8 @@
 //! Regex syntax as the proxies read it. HAProxy and nginx compile their
 //! regexes with PCRE2 when they load the config and refuse it when one does
-//! not compile; the `regex` crate that `route` matches with reads another
-//! dialect (it takes `a+*`, PCRE2 does not; PCRE2 takes `(?<=x)`, it does
-//! not), so the check is PCRE2's own compiler with the proxies' options.
+//! not compile, so the check is PCRE2's own compiler with the proxies'
+//! options (through the raw binding: the `pcre2` crate that `route` matches
+//! with cannot set `PCRE2_NO_AUTO_CAPTURE`, which HAProxy's ACLs use).
 
 use pcre2_sys::{
     PCRE2_CASELESS, PCRE2_NO_AUTO_CAPTURE, pcre2_code_free_8, pcre2_compile_8,

@@ -39,25 +39,11 @@ pub fn parse_location<'d, 'a>(
     d: &'d Directive<'a>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Location<'d, 'a>> {
-    let (modifier, path) = match (d.arg(0), d.arg(1)) {
-        (Some(m), Some(p)) => (m, p.to_string()),
-        (Some(one), None) => {
-            for m in ["=", "^~", "~*", "~"] {
-                if let Some(rest) = one.strip_prefix(m).filter(|r| !r.is_empty()) {
-                    return Some(Location {
-                        kind: kind_of(m).expect("known modifier"),
-                        path: rest.to_string(),
-                        directive: d,
-                    });
-                }
-            }
-            ("", one.to_string())
-        }
-        _ => {
-            diags.push(Diagnostic::error("\"location\" needs a path").at(d.name_span()));
-            return None;
-        }
+    let Some((modifier, path)) = d.location_parts() else {
+        diags.push(Diagnostic::error("\"location\" needs a path").at(d.name_span()));
+        return None;
     };
+    let path = path.to_string();
     let kind = if modifier.is_empty() {
         if path.starts_with('@') {
             LocationKind::Named

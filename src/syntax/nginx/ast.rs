@@ -33,6 +33,24 @@ impl<'a> Directive<'a> {
         self.words.get(i + 1).map(|w| w.as_str())
     }
 
+    /// A `location` header's modifier (`""` when none) and path, the
+    /// modifier standing alone or attached (`~^/a`), as nginx reads them.
+    pub fn location_parts(&self) -> Option<(&str, &str)> {
+        match (self.arg(0)?, self.arg(1)) {
+            (modifier, Some(path)) => Some((modifier, path)),
+            (one, None) => Some(
+                ["=", "^~", "~*", "~"]
+                    .into_iter()
+                    .find_map(|m| {
+                        one.strip_prefix(m)
+                            .filter(|r| !r.is_empty())
+                            .map(|r| (m, r))
+                    })
+                    .unwrap_or(("", one)),
+            ),
+        }
+    }
+
     /// From the name to the end of the last word.
     pub fn span(&self) -> Span {
         let last = self.words.last().expect("a directive has a name");

@@ -72,18 +72,13 @@ pub fn check_map_entry(entry: &Directive, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `location ~ RE`, `location ~* RE`, or the modifier attached (`~RE`).
+/// `location ~ RE`, `location ~* RE`, or the modifier attached (`~RE`):
+/// the pattern is the last word either way.
 fn location(d: &Directive, diags: &mut Vec<Diagnostic>) {
-    match (d.arg(0), d.arg(1)) {
-        (Some("~"), Some(pattern)) => report(d, 1, pattern, false, diags),
-        (Some("~*"), Some(pattern)) => report(d, 1, pattern, true, diags),
-        (Some(one), None) => {
-            if let Some(rest) = one.strip_prefix("~*").filter(|r| !r.is_empty()) {
-                report(d, 0, rest, true, diags);
-            } else if let Some(rest) = one.strip_prefix('~').filter(|r| !r.is_empty()) {
-                report(d, 0, rest, false, diags);
-            }
-        }
+    let last = d.args().len().saturating_sub(1);
+    match d.location_parts() {
+        Some(("~", pattern)) => report(d, last, pattern, false, diags),
+        Some(("~*", pattern)) => report(d, last, pattern, true, diags),
         _ => {}
     }
 }
