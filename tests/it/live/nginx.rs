@@ -305,6 +305,9 @@ fn split_clients_feeding_proxy_pass_splits_by_its_percentages() {
 #[test]
 fn server_name_and_location_routing_matches_lbcheck_route() {
     let n = nginx_or_skip!();
+    let names = [
+        "exact", "static", "images", "api", "admin", "root", "wild", "regex",
+    ];
     let lab = start_lab(
         &n,
         "    server {\n        listen 127.0.0.1:{front} default_server;\n        server_name www.example.com;\n        \
@@ -317,17 +320,8 @@ fn server_name_and_location_routing_matches_lbcheck_route() {
          location / { proxy_pass http://127.0.0.1:{wild}; }\n    }\n    \
          server {\n        listen 127.0.0.1:{front};\n        server_name ~^api[0-9]+\\.example\\.net$;\n        \
          location / { proxy_pass http://127.0.0.1:{regex}; }\n    }\n",
-        &[
-            "exact", "static", "images", "api", "admin", "root", "wild", "regex",
-        ],
+        &names,
     );
-    let port_name: HashMap<String, &str> = [
-        "exact", "static", "images", "api", "admin", "root", "wild", "regex",
-    ]
-    .iter()
-    .zip(&lab._backends.ports)
-    .map(|(n, p)| (format!("127.0.0.1:{p}"), *n))
-    .collect();
     let probes = [
         ("www.example.com", "/exact"),
         ("www.example.com", "/exact/more"),
@@ -341,7 +335,19 @@ fn server_name_and_location_routing_matches_lbcheck_route() {
         ("api12.example.net", "/x"),
         ("unknown.example.com", "/api/v1"),
     ];
-    for (host, path) in probes {
+    assert_routed_as_nginx_routes(&lab, &names, &probes);
+}
+
+/// Routes each `(host, path)` probe with lbcheck and through the lab's
+/// nginx, whose backends answer with their names: the two must agree, and
+/// lbcheck must be certain.
+fn assert_routed_as_nginx_routes(lab: &Lab, names: &[&str], probes: &[(&str, &str)]) {
+    let port_name: HashMap<String, &str> = names
+        .iter()
+        .zip(&lab._backends.ports)
+        .map(|(n, p)| (format!("127.0.0.1:{p}"), *n))
+        .collect();
+    for &(host, path) in probes {
         let req = lbcheck::route::Request::new(Some(host), path, lab.port);
         let d = lbcheck::route::route(&lab.loaded.model, &req).expect("routes");
         assert!(d.certain, "{host}{path}: {:?}", d.unknown);
@@ -356,7 +362,7 @@ fn server_name_and_location_routing_matches_lbcheck_route() {
     }
 }
 
-/// Regex locations the `regex` crate could not read (look-around,
+/// Regex locations only PCRE2 reads (look-around,
 /// possessive quantifiers): lbcheck evaluates them with PCRE2, as nginx
 /// does, and routes each probe where nginx sends it.
 #[test]
@@ -371,11 +377,6 @@ fn pcre_only_regex_locations_route_as_nginx_routes_them() {
          location / { proxy_pass http://127.0.0.1:{root}; }\n    }\n",
         &names,
     );
-    let port_name: HashMap<String, &str> = names
-        .iter()
-        .zip(&lab._backends.ports)
-        .map(|(n, p)| (format!("127.0.0.1:{p}"), *n))
-        .collect();
     let probes = [
         "/.git/config",
         "/.well-known/acme-challenge/x",
@@ -386,17 +387,6 @@ fn pcre_only_regex_locations_route_as_nginx_routes_them() {
         "/internal/v1/x",
         "/",
     ];
-    for path in probes {
-        let req = lbcheck::route::Request::new(Some("example.com"), path, lab.port);
-        let d = lbcheck::route::route(&lab.loaded.model, &req).expect("routes");
-        assert!(d.certain, "{path}: {:?}", d.unknown);
-        let predicted = match &d.target {
-            Some(lbcheck::model::Target::Backend { name }) => {
-                port_name.get(name).copied().unwrap_or("?")
-            }
-            other => panic!("{path}: {other:?}"),
-        };
-        let real = get(lab.port, "example.com", path, None).unwrap_or_default();
-        assert_eq!(real, predicted, "{path}");
-    }
+    let probes = probes.map(|path| ("example.com", path));
+    assert_routed_as_nginx_routes(&lab, &names, &probes);
 }
