@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = lbcheck::policy::find(new)
         .map(|p| lbcheck::policy::load(&p))
         .transpose()
-        .map_err(|e| e.diagnostic.message.to_string())?;
+        .map_err(|e| e.diagnostic.message().to_string())?;
     let opts = CheckOptions {
         policy,
         ..Default::default()

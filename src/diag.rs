@@ -34,23 +34,30 @@ impl Severity {
 pub struct Diagnostic(Box<Fields>);
 
 /// What a [`Diagnostic`] says; its fields are read and set through it.
-/// Kept small (one 128-byte block): large configs draw tens of thousands
-/// of findings, and most have no label, related place or note.
+/// Kept small (one 96-byte block): large configs draw tens of thousands
+/// of findings, and most have no label, related place, note or help made
+/// up on the spot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fields {
     pub severity: Severity,
     /// Stable rule code (`LB501`), or `None` for plain syntax errors.
     pub code: Option<&'static str>,
-    pub message: Box<str>,
+    /// The message, followed by the entity when there is one (from
+    /// `entity_at`): one allocation for both.
+    text: Box<str>,
+    /// Where the entity starts in `text`; [`NO_ENTITY`] when there is none.
+    entity_at: u16,
     pub primary: Option<Span>,
-    pub help: Option<Cow<'static, str>>,
-    /// What the finding is about: `frontend fe_www`, `backend be_api/srv1`.
-    pub entity: Option<Box<str>>,
+    help: Option<&'static str>,
     /// The numbers behind a finding (shares, limits, expected load), in
     /// the order they were given; reported as a JSON object.
     pub data: Vec<(&'static str, Datum)>,
     more: Option<Box<More>>,
 }
+
+/// `entity_at` when the finding is about nothing in particular. A message
+/// too long to mark the entity's start keeps the entity in [`More`].
+const NO_ENTITY: u16 = u16::MAX;
 
 /// The parts of a finding most findings do without.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,12 +67,19 @@ pub struct More {
     /// Other places that explain this one ("first defined here").
     pub related: Vec<(Span, String)>,
     pub notes: Vec<String>,
+    /// A help made from the finding's particulars ("did you mean ...?").
+    help: Option<String>,
+    /// The entity of a finding whose message is too long to share
+    /// `text` with it.
+    entity: Option<Box<str>>,
 }
 
 static NOTHING_MORE: More = More {
     label: None,
     related: Vec::new(),
     notes: Vec::new(),
+    help: None,
+    entity: None,
 };
 
 impl Fields {
@@ -76,6 +90,26 @@ impl Fields {
 
     fn more_mut(&mut self) -> &mut More {
         self.more.get_or_insert_with(Box::default)
+    }
+
+    pub fn message(&self) -> &str {
+        match self.entity_at {
+            NO_ENTITY => &self.text,
+            at => &self.text[..usize::from(at)],
+        }
+    }
+
+    /// What the finding is about: `frontend fe_www`, `backend be_api/srv1`.
+    pub fn entity_name(&self) -> Option<&str> {
+        match self.entity_at {
+            NO_ENTITY => self.more().entity.as_deref(),
+            at => Some(&self.text[usize::from(at)..]),
+        }
+    }
+
+    /// How to fix it, if the finding says.
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.or(self.more().help.as_deref())
     }
 }
 
@@ -124,10 +158,10 @@ impl Diagnostic {
         Diagnostic(Box::new(Fields {
             severity,
             code: None,
-            message: message.into().into_boxed_str(),
+            text: message.into().into_boxed_str(),
+            entity_at: NO_ENTITY,
             primary: None,
             help: None,
-            entity: None,
             data: Vec::new(),
             more: None,
         }))
@@ -166,7 +200,18 @@ impl Diagnostic {
     }
 
     pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Diagnostic {
-        self.help = Some(help.into());
+        match help.into() {
+            Cow::Borrowed(help) => {
+                self.help = Some(help);
+                if let Some(more) = &mut self.more {
+                    more.help = None;
+                }
+            }
+            Cow::Owned(help) => {
+                self.help = None;
+                self.more_mut().help = Some(help);
+            }
+        }
         self
     }
 
@@ -181,7 +226,21 @@ impl Diagnostic {
     }
 
     pub fn entity(mut self, entity: impl Into<String>) -> Diagnostic {
-        self.entity = Some(entity.into().into_boxed_str());
+        let entity = entity.into();
+        let message_len = self.message().len();
+        match u16::try_from(message_len)
+            .ok()
+            .filter(|&at| at != NO_ENTITY)
+        {
+            Some(at) => {
+                let mut text = String::with_capacity(message_len + entity.len());
+                text.push_str(self.message());
+                text.push_str(&entity);
+                self.text = text.into_boxed_str();
+                self.entity_at = at;
+            }
+            None => self.more_mut().entity = Some(entity.into_boxed_str()),
+        }
         self
     }
 
@@ -207,7 +266,9 @@ pub fn sort(diags: &mut [Diagnostic]) {
     // Stable, like `sort_by`: equal findings keep the order rules gave them.
     diags.par_sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.primary.map(|s| (s.file, s.start, s.end)), d.code);
-        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.message().cmp(b.message()))
     });
 }
 
@@ -218,7 +279,7 @@ mod tests {
     #[test]
     fn a_finding_fits_one_small_block_and_keeps_what_it_is_given() {
         // Large configs draw tens of thousands of findings: keep them small.
-        assert!(std::mem::size_of::<Fields>() <= 128);
+        assert!(std::mem::size_of::<Fields>() <= 96);
         let plain = Diagnostic::warning("w");
         assert!(plain.more().label.is_none() && plain.more().related.is_empty());
         let span = Span::new(crate::source::FileId::new(0), 1..2);
@@ -229,5 +290,33 @@ mod tests {
         assert_eq!(d.more().label.as_deref(), Some("here"));
         assert_eq!(d.more().related, vec![(span, "first".to_string())]);
         assert_eq!(d.more().notes, vec!["n".to_string()]);
+    }
+
+    #[test]
+    fn message_entity_and_help_read_back_as_given() {
+        let d = Diagnostic::warning("two servers share 10.0.0.1:80")
+            .entity("backend be/s1")
+            .help("remove one");
+        assert_eq!(d.message(), "two servers share 10.0.0.1:80");
+        assert_eq!(d.entity_name(), Some("backend be/s1"));
+        assert_eq!(d.help_text(), Some("remove one"));
+        // A later entity or help replaces the earlier one.
+        let d = d
+            .entity("backend be/s2")
+            .help(format!("did you mean '{}'?", "s3"));
+        assert_eq!(d.message(), "two servers share 10.0.0.1:80");
+        assert_eq!(d.entity_name(), Some("backend be/s2"));
+        assert_eq!(d.help_text(), Some("did you mean 's3'?"));
+        let d = d.help("static again");
+        assert_eq!(d.help_text(), Some("static again"));
+        let none = Diagnostic::info("i");
+        assert_eq!((none.entity_name(), none.help_text()), (None, None));
+        // A message longer than the entity's mark can say.
+        let long = "x".repeat(70_000);
+        let d = Diagnostic::error(long.clone()).entity("frontend fe");
+        assert_eq!(d.message(), long);
+        assert_eq!(d.entity_name(), Some("frontend fe"));
+        let d = Diagnostic::error("").entity("listen l");
+        assert_eq!((d.message(), d.entity_name()), ("", Some("listen l")));
     }
 }

@@ -292,7 +292,7 @@ pub(crate) fn nginx_lowered_as(text: &str, concurrent: bool) -> (String, Vec<Str
 fn rendering(model: &Model, diags: &[Diagnostic]) -> (String, Vec<String>) {
     let messages = diags
         .iter()
-        .map(|d| format!("{:?} {}", d.primary, d.message))
+        .map(|d| format!("{:?} {}", d.primary, d.message()))
         .collect();
     (format!("{model:?}"), messages)
 }

@@ -390,7 +390,7 @@ mod tests {
             let loc = err.db.location(err.diagnostic.primary.unwrap());
             assert_eq!((loc.line, loc.column), (line, column), "{text}");
             assert_eq!(
-                &*err.diagnostic.message,
+                err.diagnostic.message(),
                 format!("invalid policy: {message}"),
                 "{text}"
             );
@@ -411,11 +411,11 @@ mod tests {
         assert_eq!((loc.line, loc.column), (2, 3));
         assert!(
             err.diagnostic
-                .message
+                .message()
                 .contains("unknown field `uneven_ration`")
         );
         assert_eq!(
-            err.diagnostic.help.as_deref(),
+            err.diagnostic.help_text(),
             Some("did you mean 'uneven_ratio'?")
         );
     }

@@ -148,7 +148,7 @@ pub fn renamed(
     let known: foldhash::HashSet<&str> = reported
         .iter()
         .filter(|d| d.code == Some(unmatched_traffic_name::META.code))
-        .filter_map(|d| d.entity.as_deref())
+        .filter_map(|d| d.entity_name())
         .collect();
     let mut lost = Vec::new();
     for (section, listed) in [

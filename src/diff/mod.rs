@@ -255,11 +255,14 @@ struct Key<'a> {
 impl<'a> Key<'a> {
     fn of(d: &'a Diagnostic) -> Key<'a> {
         use std::hash::BuildHasher;
-        let entity = d.entity.as_deref();
+        let entity = d.entity_name();
         let message = if entity.is_some() {
             String::new()
         } else {
-            d.message.chars().filter(|c| !c.is_ascii_digit()).collect()
+            d.message()
+                .chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect()
         };
         let hash = foldhash::fast::FixedState::default().hash_one((d.code, entity, &message));
         Key {
@@ -341,7 +344,7 @@ fn risks(report: &DiffReport) -> Vec<String> {
         out.push(format!(
             "introduces {}: {}",
             d.code.unwrap_or("an error"),
-            d.message
+            d.message()
         ));
     }
     for s in report
@@ -494,7 +497,7 @@ mod tests {
         let delta = findings_delta(old, new);
         let messages = |list: &[Diagnostic]| {
             list.iter()
-                .map(|d| d.message.to_string())
+                .map(|d| d.message().to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(

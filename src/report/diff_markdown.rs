@@ -99,7 +99,7 @@ pub fn render(report: &DiffReport) -> String {
                 "- **{}** {}: {}\n",
                 d.severity.as_str(),
                 text(d.code.unwrap_or("")),
-                line(&d.message)
+                line(d.message())
             )
         });
         out.close("\n</details>\n");

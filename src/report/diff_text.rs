@@ -129,7 +129,7 @@ pub fn render(report: &DiffReport, old: &str, new: &str) -> String {
                 "  {word} {} {}: {}",
                 d.severity.as_str(),
                 d.code.unwrap_or("-"),
-                d.message
+                d.message()
             );
         }
     }

@@ -59,12 +59,16 @@ fn fnv1a(parts: &[&str]) -> u64 {
 /// moving or a share changing keeps the fingerprint).
 pub fn fingerprint(db: &SourceDb, d: &Diagnostic) -> String {
     let path = position(db, d).map(|p| p.path).unwrap_or_default();
-    let message: String = d.message.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let message: String = d
+        .message()
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .collect();
     format!(
         "{:016x}",
         fnv1a(&[
             d.code.unwrap_or(""),
-            d.entity.as_deref().unwrap_or(""),
+            d.entity_name().unwrap_or(""),
             &path,
             &message
         ])
@@ -100,7 +104,7 @@ impl Baseline {
                 code: d.code.unwrap_or_default().to_string(),
                 file: position(db, d).map(|p| p.path).unwrap_or_default(),
                 fingerprint: fingerprint(db, d),
-                message: d.message.to_string(),
+                message: d.message().to_string(),
             })
             .collect();
         findings.sort_by(|a, b| {

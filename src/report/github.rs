@@ -46,8 +46,8 @@ fn command(db: &SourceDb, d: &Diagnostic) -> String {
         None => "lbcheck".to_string(),
     };
     props.push(format!("title={}", escape_property(&title)));
-    let mut message = d.message.to_string();
-    if let Some(help) = &d.help {
+    let mut message = d.message().to_string();
+    if let Some(help) = d.help_text() {
         message.push_str(&format!("\nhelp: {help}"));
     }
     format!(

@@ -23,7 +23,7 @@ fn issue(db: &SourceDb, d: &Diagnostic) -> Value {
     };
     let p = position(db, d);
     json!({
-        "description": d.message,
+        "description": d.message(),
         "check_name": d.code.unwrap_or("syntax"),
         "fingerprint": fingerprint(db, d),
         "severity": severity,

@@ -38,7 +38,7 @@ pub fn render(sets: &[FindingSet], files: &[String]) -> String {
                 .push(format!(
                     "line {line}: {} {}",
                     d.severity.as_str(),
-                    d.message
+                    d.message()
                 ));
         }
     }

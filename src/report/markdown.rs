@@ -31,7 +31,7 @@ pub fn render(sets: &[FindingSet]) -> String {
             d.severity.as_str(),
             text(d.code.unwrap_or("syntax")),
             line(&at),
-            line(&d.message)
+            line(d.message())
         )
     });
     out.finish("lbcheck check --format json")

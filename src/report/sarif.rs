@@ -53,8 +53,8 @@ const SYNTAX_RULE: &str = "syntax";
 
 fn result(db: &SourceDb, d: &Diagnostic, baseline_state: Option<&str>) -> Value {
     let rule = d.code.unwrap_or(SYNTAX_RULE);
-    let mut message = d.message.to_string();
-    if let Some(help) = &d.help {
+    let mut message = d.message().to_string();
+    if let Some(help) = d.help_text() {
         message.push_str(&format!(" ({help})"));
     }
     let mut r = json!({

@@ -18,7 +18,7 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     };
-    let mut title = level.primary_title(&*diag.message);
+    let mut title = level.primary_title(diag.message());
     if let Some(code) = diag.code {
         title = title.id(code);
     }
@@ -63,8 +63,8 @@ pub fn render(db: &SourceDb, diag: &Diagnostic, color: bool) -> String {
         }
         group = group.element(snippet);
     }
-    if let Some(help) = &diag.help {
-        group = group.element(Level::HELP.message(help.as_ref()));
+    if let Some(help) = diag.help_text() {
+        group = group.element(Level::HELP.message(help));
     }
     for note in &diag.more().notes {
         group = group.element(Level::NOTE.message(note.as_str()));

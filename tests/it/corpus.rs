@@ -116,7 +116,7 @@ fn located(loaded: &lbcheck::Loaded, d: &lbcheck::diag::Diagnostic) -> String {
         .primary
         .map(|s| loaded.db.location(s).to_string())
         .unwrap_or_default();
-    format!("{at}: {}", d.message)
+    format!("{at}: {}", d.message())
 }
 
 /// Prints the pass count and fails with every config that did not load.
@@ -173,7 +173,7 @@ fn haproxy_errors_hidden_behind_environment_failures_are_found() {
             loaded
                 .diagnostics
                 .iter()
-                .any(|d| d.is_error() && d.message.contains(message)),
+                .any(|d| d.is_error() && d.message().contains(message)),
             "{file}: expected an error containing {message:?}, got {:#?}",
             loaded.diagnostics
         );
@@ -229,7 +229,7 @@ fn wrapped_in_events(oracle: &str) -> bool {
 }
 
 fn no_events(d: &lbcheck::diag::Diagnostic) -> bool {
-    d.code == Some("LB100") && d.message.starts_with("no \"events\" section")
+    d.code == Some("LB100") && d.message().starts_with("no \"events\" section")
 }
 
 /// nginx refuses a main configuration without `events` (the oracle wrapped
@@ -305,7 +305,7 @@ const STOCK_FILES: &[&str] = &[
 ];
 
 fn environmental(d: &lbcheck::diag::Diagnostic) -> bool {
-    d.message.starts_with("included file") && STOCK_FILES.iter().any(|f| d.message.contains(f))
+    d.message().starts_with("included file") && STOCK_FILES.iter().any(|f| d.message().contains(f))
 }
 
 /// Tree members resolve includes against their tree's entry directory, as
@@ -414,7 +414,7 @@ fn haproxy_configs_without_a_listener_are_refused_as_haproxy_refuses_them() {
         let said = loaded
             .diagnostics
             .iter()
-            .any(|d| d.message.starts_with("nothing listens"));
+            .any(|d| d.message().starts_with("nothing listens"));
         refusing += usize::from(no_listener(e));
         if said != no_listener(e) {
             wrong.push(format!(

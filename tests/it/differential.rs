@@ -167,7 +167,7 @@ fn a_config_in_which_nothing_listens_is_refused_by_both() {
         let ours = loaded
             .diagnostics
             .iter()
-            .any(|d| d.code == Some("LB100") && d.message.starts_with("nothing listens"));
+            .any(|d| d.code == Some("LB100") && d.message().starts_with("nothing listens"));
         assert_eq!(ours, real, "{case}: haproxy says {said}");
         refused += usize::from(real);
     }

@@ -136,7 +136,7 @@ fn conflicting_server_names_are_the_ones_nginx_warns_of() {
             .findings
             .iter()
             .filter(|d| d.code == Some("LB107"))
-            .filter_map(|d| d.message.strip_prefix("server name "))
+            .filter_map(|d| d.message().strip_prefix("server name "))
             .filter_map(|rest| rest.split(' ').next())
             .map(str::to_string)
             .collect();

@@ -51,7 +51,7 @@ fn planted(path: &PathBuf) -> Vec<(String, String)> {
         .map(|d| {
             (
                 d.code.unwrap_or("").to_string(),
-                d.entity.as_deref().unwrap_or_default().to_string(),
+                d.entity_name().unwrap_or_default().to_string(),
             )
         })
         .collect();

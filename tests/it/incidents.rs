@@ -73,7 +73,7 @@ fn every_incident_is_caught_in_both_formats_and_its_fix_is_clean() {
                 .findings
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
-                .map(|d| &*d.message)
+                .map(|d| d.message())
                 .collect();
             assert!(errors.is_empty(), "{}: {errors:?}", fixed.display());
             assert!(marks(&fixed).is_empty());

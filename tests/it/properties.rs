@@ -193,7 +193,7 @@ fn ten_thousand_nested_blocks_are_an_error_not_a_crash() {
     assert!(
         diags
             .iter()
-            .any(|d| d.is_error() && d.message.contains("nested more than")),
+            .any(|d| d.is_error() && d.message().contains("nested more than")),
         "{diags:#?}"
     );
 }

@@ -231,7 +231,7 @@ fn lower(text: &str) -> Model {
     let errors: Vec<&str> = diags
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| &*d.message)
+        .map(|d| d.message())
         .collect();
     assert!(errors.is_empty(), "{errors:?}\n{text}");
     model

@@ -152,7 +152,12 @@ fn duplicate_names_point_at_the_first_definition() {
         } else {
             first_line("    server m3 ")
         };
-        assert_eq!(line_of(d.more().related[0].0.start), first, "{}", d.message);
+        assert_eq!(
+            line_of(d.more().related[0].0.start),
+            first,
+            "{}",
+            d.message()
+        );
         seen += 1;
     }
     assert_eq!(seen, 6);

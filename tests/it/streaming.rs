@@ -57,14 +57,14 @@ fn lowering_beside_the_parser_gives_the_model_of_the_whole_tree() {
     let codes = |d: &[lbcheck::diag::Diagnostic]| {
         let mut v: Vec<String> = d
             .iter()
-            .map(|d| format!("{:?} {}", d.primary, d.message))
+            .map(|d| format!("{:?} {}", d.primary, d.message()))
             .collect();
         v.sort();
         v
     };
     assert_eq!(codes(&diags), codes(&tree_diags));
     assert!(
-        diags.iter().any(|d| d.message.contains("bogus-keyword")),
+        diags.iter().any(|d| d.message().contains("bogus-keyword")),
         "{diags:#?}"
     );
     let one_thread = lbcheck::Options {
@@ -78,7 +78,7 @@ fn lowering_beside_the_parser_gives_the_model_of_the_whole_tree() {
 
 fn messages(d: &[lbcheck::diag::Diagnostic]) -> Vec<String> {
     d.iter()
-        .map(|d| format!("{:?} {}", d.primary, d.message))
+        .map(|d| format!("{:?} {}", d.primary, d.message()))
         .collect()
 }
 

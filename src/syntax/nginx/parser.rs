@@ -411,7 +411,7 @@ mod tests {
         walk(&tree, &mut names, 0);
         (
             names,
-            diags.into_iter().map(|d| d.message.to_string()).collect(),
+            diags.into_iter().map(|d| d.message().to_string()).collect(),
         )
     }
 

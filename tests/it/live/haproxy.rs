@@ -62,7 +62,7 @@ fn messages_of(lab: &Lab, code: &str) -> Vec<String> {
         .findings
         .iter()
         .filter(|d| d.code == Some(code))
-        .map(|d| d.message.to_string())
+        .map(|d| d.message().to_string())
         .collect()
 }
 
