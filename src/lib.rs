@@ -248,7 +248,7 @@ pub fn all_shares(model: &Model, what_if: &WhatIf) -> Result<Vec<traffic::Shares
             .ok_or_else(|| format!("--down '{entry}': no backend named '{backend}'"))?;
         let b = &model.backends[bi];
         let matches: Vec<usize> = (0..b.servers.len())
-            .filter(|&i| *b.servers[i].name == *server || *b.servers[i].address == *server)
+            .filter(|&i| *b.servers[i].name() == *server || *b.servers[i].address() == *server)
             .collect();
         if matches.is_empty() {
             return Err(format!(

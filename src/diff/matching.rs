@@ -141,8 +141,8 @@ fn opt(v: &Option<u64>) -> String {
 /// The key a server is matched by on both sides.
 pub fn server_key<'m>(model: &Model, s: &'m Server) -> &'m str {
     match model.format {
-        SourceFormat::Haproxy => &s.name,
-        SourceFormat::Nginx => &s.address,
+        SourceFormat::Haproxy => s.name(),
+        SourceFormat::Nginx => s.address(),
     }
 }
 
@@ -215,7 +215,7 @@ pub fn pair_servers(
 
 /// A backend's server addresses as a set: sorted, without repeats.
 fn addresses(b: &Backend) -> Vec<&str> {
-    let mut set: Vec<&str> = b.servers.iter().map(|s| &*s.address).collect();
+    let mut set: Vec<&str> = b.servers.iter().map(|s| s.address()).collect();
     set.sort_unstable();
     set.dedup();
     set
@@ -313,8 +313,8 @@ fn server_changes(
         out,
         entity,
         "address",
-        (&old.address, old.span),
-        (&new.address, new.span),
+        (old.address(), old.span),
+        (new.address(), new.span),
         |a| a.to_string(),
     );
     if let (Some(a), Some(b)) = (old.max_fails(), new.max_fails()) {

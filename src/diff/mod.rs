@@ -134,7 +134,7 @@ fn share_changes(
             rows.push(ShareChange {
                 backend: bn.name.clone(),
                 server: server_key(s.0, s.1).to_string(),
-                address: s.1.address.to_string(),
+                address: s.1.address().to_string(),
                 before,
                 after,
             });

@@ -599,9 +599,13 @@ pub type Timeouts = std::sync::Arc<[(String, Sourced<u64>)]>;
 /// and read through methods.
 #[derive(Debug, Clone)]
 pub struct Server {
-    pub name: Box<str>,
-    /// Address as written (host or IP, with the port when given).
-    pub address: Box<str>,
+    /// The name, then the address as written (host or IP, with the port
+    /// when given): one allocation for both, read through [`Server::name`]
+    /// and [`Server::address`].
+    names: Box<str>,
+    /// Where the address starts in `names`; [`NAMED_BY_ADDRESS`] when the
+    /// server has no name of its own (nginx).
+    address_at: u32,
     pub span: Span,
     pub weight: Sourced<u32>,
     /// Per-server connection limit; `None` is unlimited.
@@ -678,7 +682,40 @@ static DEFAULT_EXTRAS: ServerExtras = ServerExtras {
     template: None,
 };
 
+/// `address_at` of a server whose name is its address.
+const NAMED_BY_ADDRESS: u32 = u32::MAX;
+
 impl Server {
+    /// `names` and `address_at` for a server called `name` at `address`
+    /// (`None`: named by its address).
+    fn names(name: Option<&str>, address: &str) -> (Box<str>, u32) {
+        match name.map(|n| (n, u32::try_from(n.len()))) {
+            Some((name, Ok(at))) if at != NAMED_BY_ADDRESS => {
+                let mut names = String::with_capacity(name.len() + address.len());
+                names.push_str(name);
+                names.push_str(address);
+                (names.into_boxed_str(), at)
+            }
+            // A name of 4 GiB cannot be read from a config.
+            _ => (address.into(), NAMED_BY_ADDRESS),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self.address_at {
+            NAMED_BY_ADDRESS => &self.names,
+            at => &self.names[..at as usize],
+        }
+    }
+
+    /// Address as written (host or IP, with the port when given).
+    pub fn address(&self) -> &str {
+        match self.address_at {
+            NAMED_BY_ADDRESS => &self.names,
+            at => &self.names[at as usize..],
+        }
+    }
+
     fn extras(&self) -> &ServerExtras {
         self.extras.as_deref().unwrap_or(&DEFAULT_EXTRAS)
     }
@@ -745,5 +782,44 @@ impl Server {
             } => Some(fail_timeout_ms),
             FailureDetection::Active { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(name: Option<&str>, address: &str) -> Server {
+        let (names, address_at) = Server::names(name, address);
+        Server {
+            names,
+            address_at,
+            span: Span::new(crate::source::FileId::new(0), 0..1),
+            weight: Sourced::built_in(1),
+            maxconn: Sourced::built_in(None),
+            backup: WithOrigin::built_in(false),
+            disabled: WithOrigin::built_in(false),
+            check: WithOrigin::built_in(false),
+            detection: FailureDetection::Passive {
+                max_fails: WithOrigin::built_in(1),
+                fail_timeout_ms: WithOrigin::built_in(10_000),
+            },
+            extras: None,
+            unresolved: false,
+            uncertain: false,
+        }
+    }
+
+    #[test]
+    fn a_server_keeps_its_name_and_address_in_a_small_record() {
+        // Three servers of a backend fit a 448-byte block, not a 512-byte one.
+        assert!(std::mem::size_of::<Server>() <= 144);
+        let named = server(Some("web1"), "10.0.0.1:80");
+        assert_eq!((named.name(), named.address()), ("web1", "10.0.0.1:80"));
+        let unnamed = server(Some(""), "[::1]:8080");
+        assert_eq!((unnamed.name(), unnamed.address()), ("", "[::1]:8080"));
+        let by_address = server(None, "unix:/run/app.sock");
+        assert_eq!(by_address.name(), "unix:/run/app.sock");
+        assert_eq!(by_address.address(), "unix:/run/app.sock");
     }
 }

@@ -41,7 +41,7 @@ pub fn render(model: &Model) -> String {
             Node::Missing(name) => (format!("{name} (undefined)"), "octagon"),
             Node::Server { backend, server } => {
                 let s = &model.backends[*backend].servers[*server];
-                let mut label = format!("{} {}\nweight {}", s.name, s.address, s.weight.value);
+                let mut label = format!("{} {}\nweight {}", s.name(), s.address(), s.weight.value);
                 if s.backup.value {
                     label.push_str(" backup");
                 }

@@ -170,8 +170,8 @@ fn entry(db: &SourceDb, routes: &Routes, index: usize, e: &EntryPoint, listed: b
 
 fn server(db: &SourceDb, s: &Server, share: &ServerShare) -> Value {
     Obj::new(json!({
-        "name": s.name,
-        "address": s.address,
+        "name": s.name(),
+        "address": s.address(),
         "share": share.share,
         "failing": share.failing,
         "track": s.track(),

@@ -114,8 +114,8 @@ fn target_text(target: &Target, listed_at: Option<(&str, usize)>) -> String {
 
 fn server_line(format: SourceFormat, s: &Server) -> String {
     let mut line = match format {
-        SourceFormat::Haproxy => format!("server {} {}", s.name, s.address),
-        SourceFormat::Nginx => format!("server {}", s.address),
+        SourceFormat::Haproxy => format!("server {} {}", s.name(), s.address()),
+        SourceFormat::Nginx => format!("server {}", s.address()),
     };
     let _ = write!(line, "  weight {}{}", s.weight.value, tag(&s.weight));
     let maxconn = super::connections(s.maxconn.value);

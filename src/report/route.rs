@@ -33,7 +33,7 @@ pub fn to_value(db: &SourceDb, model: &Model, shares: &[Shares], d: &Decision) -
                 .servers
                 .iter()
                 .zip(&shares[bi].servers)
-                .map(|(s, sh)| json!({"name": s.name, "address": s.address, "share": sh.share}))
+                .map(|(s, sh)| json!({"name": s.name(), "address": s.address(), "share": sh.share}))
                 .collect()
         })
         .unwrap_or_default();
@@ -84,7 +84,13 @@ pub fn render_text(db: &SourceDb, model: &Model, shares: &[Shares], d: &Decision
             let _ = writeln!(out, "backend      {name}");
             if let Some(bi) = model.backends.iter().position(|b| b.name == *name) {
                 for (s, sh) in model.backends[bi].servers.iter().zip(&shares[bi].servers) {
-                    let _ = writeln!(out, "  {:5.1}%  {} {}", sh.share * 100.0, s.name, s.address);
+                    let _ = writeln!(
+                        out,
+                        "  {:5.1}%  {} {}",
+                        sh.share * 100.0,
+                        s.name(),
+                        s.address()
+                    );
                 }
                 let failing = shares[bi].failing_share;
                 if failing > 0.0 {

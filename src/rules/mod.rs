@@ -131,7 +131,12 @@ impl<'a> Context<'a> {
     /// finding's entity: formatted in one step, since some rules fire on
     /// tens of thousands of servers.
     pub fn server_entity(&self, b: &Backend, s: &Server) -> String {
-        format!("{} {}/{}", self.model.format.backend_word(), b.name, s.name)
+        format!(
+            "{} {}/{}",
+            self.model.format.backend_word(),
+            b.name,
+            s.name()
+        )
     }
 }
 

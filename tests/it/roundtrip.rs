@@ -204,7 +204,9 @@ fn write_model(m: &Model) -> String {
             let _ = write!(
                 out,
                 "    server {} {} weight {}",
-                s.name, s.address, s.weight.value
+                s.name(),
+                s.address(),
+                s.weight.value
             );
             if let Some(mc) = s.maxconn.value {
                 let _ = write!(out, " maxconn {mc}");
@@ -257,8 +259,8 @@ fn essence(m: &Model) -> String {
             let _ = writeln!(
                 out,
                 "  {} {} w{} m{:?} b{} d{} c{}",
-                s.name,
-                s.address,
+                s.name(),
+                s.address(),
                 s.weight.value,
                 s.maxconn.value,
                 s.backup.value,

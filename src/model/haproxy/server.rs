@@ -348,9 +348,10 @@ impl ServerParams {
                 template: None,
             })
         });
+        let (names, address_at) = Server::names(Some(&name), &address);
         Server {
-            name: name.into_boxed_str(),
-            address: address.into_boxed_str(),
+            names,
+            address_at,
             span,
             weight: self.weight.clone().unwrap_or_else(|| Sourced::built_in(1)),
             maxconn: self

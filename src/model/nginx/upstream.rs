@@ -58,9 +58,10 @@ pub fn normalize_address(addr: &str) -> String {
 
 /// A server with nginx's defaults for everything not written.
 pub fn default_server(address: String, span: Span) -> Server {
+    let (names, address_at) = Server::names(None, &address);
     Server {
-        name: address.as_str().into(),
-        address: address.into_boxed_str(),
+        names,
+        address_at,
         span,
         weight: Sourced::built_in(1),
         maxconn: Sourced::built_in(None),

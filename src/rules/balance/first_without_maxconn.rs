@@ -44,7 +44,7 @@ impl Rule for FirstWithoutMaxconn {
                 let s = &b.servers[i];
                 if s.maxconn.value.is_none() {
                     out.push(
-                        finding(&Self::META, format!("balance first: server {} has no maxconn, so it takes every connection it is offered", s.name))
+                        finding(&Self::META, format!("balance first: server {} has no maxconn, so it takes every connection it is offered", s.name()))
                             .at(s.span)
                             .related(b.algorithm.span.unwrap_or(b.span), "balance first")
                             .entity(cx.server_entity(b, s)),

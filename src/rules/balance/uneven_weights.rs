@@ -109,7 +109,7 @@ impl Rule for UnevenWeights {
                     &Self::META,
                     format!(
                         "{} takes {:.0}% of {}'s traffic{when}, {:.1}x its fair share of {:.0}%",
-                        s.name,
+                        s.name(),
                         share * 100.0,
                         b.name,
                         share / fair,

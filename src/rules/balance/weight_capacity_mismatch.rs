@@ -62,7 +62,7 @@ impl Rule for WeightCapacityMismatch {
                     format!(
                         "{} gets {}% of the traffic for {}% of the capacity: it is full at {} connections to {}, \
                          which could take {capacity}",
-                        s.name,
+                        s.name(),
                         Whole(traffic_share * 100.0),
                         Whole(capacity_share * 100.0),
                         Whole(at),

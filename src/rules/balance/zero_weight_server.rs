@@ -49,7 +49,7 @@ impl Rule for ZeroWeightServer {
                         &Self::META,
                         format!(
                             "server {} has weight 0: it gets no traffic and is no fallback",
-                            s.name
+                            s.name()
                         ),
                     )
                     .at(s.weight.span.unwrap_or(s.span))

@@ -62,7 +62,7 @@ impl Rule for CapacityAfterFailure {
                 &Self::META,
                 format!(
                     "with {} down, {} can hold {rest}: less than its expected {}",
-                    b.servers[largest].name,
+                    b.servers[largest].name(),
                     cx.backend_entity(b),
                     expected.connections
                 ),

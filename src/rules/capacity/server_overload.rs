@@ -47,7 +47,7 @@ impl Rule for ServerOverload {
                 }
                 let d = finding(
                     &Self::META,
-                    format!("server {} gets {load:.0} of {}'s {} expected connections, over its limit of {limit}", s.name, b.name, expected.connections),
+                    format!("server {} gets {load:.0} of {}'s {} expected connections, over its limit of {limit}", s.name(), b.name, expected.connections),
                 )
                 .at(s.maxconn.span.unwrap_or(s.span))
                 .entity(cx.server_entity(b, s))

@@ -42,14 +42,14 @@ impl Rule for DuplicateServerAddress {
                 .iter()
                 .filter(|s| s.template().is_none() && !s.unresolved)
             {
-                if let Some(first) = seen.insert(&*s.address, s.span) {
+                if let Some(first) = seen.insert(s.address(), s.span) {
                     out.push(
                         finding(
                             &Self::META,
                             format!(
                                 "{} lists {} twice: it gets a double share",
                                 cx.backend_entity(b),
-                                s.address
+                                s.address()
                             ),
                         )
                         .at(s.span)
@@ -57,7 +57,7 @@ impl Rule for DuplicateServerAddress {
                         .entity(format!(
                             "{}/{}",
                             cx.backend_entity(b),
-                            s.name
+                            s.name()
                         )),
                     );
                 }

@@ -53,13 +53,14 @@ impl Rule for SinglePointOfFailure {
                 [] => continue,
                 [only] if !backups => format!(
                     "{} has one usable server ({}) and no backup",
-                    entity, b.servers[*only].address
+                    entity,
+                    b.servers[*only].address()
                 ),
                 [first, rest @ ..] => {
-                    let h = host(&b.servers[*first].address);
+                    let h = host(b.servers[*first].address());
                     if backups
                         || rest.is_empty()
-                        || rest.iter().any(|&j| host(&b.servers[j].address) != h)
+                        || rest.iter().any(|&j| host(b.servers[j].address()) != h)
                         || h.contains('$')
                     {
                         continue;

@@ -90,10 +90,10 @@ impl Rule for DuplicateName {
                 let first = if b.servers.len() <= SCANNED {
                     b.servers[..j]
                         .iter()
-                        .find(|t| t.name == s.name)
+                        .find(|t| t.name() == s.name())
                         .map(|t| t.span)
                 } else {
-                    let &mut (first, at) = servers.entry(&*s.name).or_insert((s.span, j));
+                    let &mut (first, at) = servers.entry(s.name()).or_insert((s.span, j));
                     (at != j).then_some(first)
                 };
                 if let Some(first) = first {
@@ -102,7 +102,7 @@ impl Rule for DuplicateName {
                             &Self::META,
                             format!(
                                 "two servers are named '{}' in {}",
-                                s.name,
+                                s.name(),
                                 cx.backend_entity(b)
                             ),
                         )

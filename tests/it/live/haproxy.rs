@@ -80,7 +80,7 @@ fn predicted(lab: &Lab, backend: &str, what_if: &lbcheck::WhatIf) -> HashMap<Str
         .iter()
         .zip(&shares[bi].servers)
         .filter(|(_, s)| !s.failing)
-        .map(|(srv, s)| (srv.name.to_string(), s.share))
+        .map(|(srv, s)| (srv.name().to_string(), s.share))
         .collect();
     out.insert(String::new(), shares[bi].failing_share);
     out

@@ -69,7 +69,7 @@ fn predicted(
         .expect("upstream");
     let mut out = HashMap::new();
     for (srv, s) in model.backends[bi].servers.iter().zip(&shares[bi].servers) {
-        if let Some((_, name)) = names.iter().find(|(addr, _)| *srv.address == **addr) {
+        if let Some((_, name)) = names.iter().find(|(addr, _)| *srv.address() == **addr) {
             *out.entry(name.to_string()).or_insert(0.0) += s.share;
         }
     }
@@ -168,7 +168,9 @@ fn down_and_dead_servers_move_their_share_without_failures() {
         &names,
     );
     let pairs = addresses(&lab, &names);
-    let dead = lab.loaded.model.backends[0].servers[0].address.clone();
+    let dead = lab.loaded.model.backends[0].servers[0]
+        .address()
+        .to_string();
     let what_if = lbcheck::WhatIf {
         down: vec![format!("u/{dead}")],
         concurrency: None,
@@ -192,7 +194,9 @@ fn backups_share_by_weight_when_primaries_are_dead() {
         &names,
     );
     let pairs = addresses(&lab, &names);
-    let dead = lab.loaded.model.backends[0].servers[0].address.clone();
+    let dead = lab.loaded.model.backends[0].servers[0]
+        .address()
+        .to_string();
     let what_if = lbcheck::WhatIf {
         down: vec![format!("u/{dead}")],
         concurrency: None,
