@@ -7,7 +7,7 @@ use std::io::Write;
 use rayon::prelude::*;
 
 /// How many items are rendered (in parallel) before being written.
-pub(crate) const CHUNK: usize = 4096;
+pub(crate) const CHUNK: usize = 1024;
 
 /// How many items one parallel task renders into one buffer.
 const TASK: usize = 256;
