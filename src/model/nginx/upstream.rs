@@ -279,6 +279,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_server_keeps_its_name_and_address_in_a_small_record() {
+        // Three servers of a backend fit a 448-byte block, not a 512-byte one.
+        assert!(std::mem::size_of::<Server>() <= 144);
+        let span = Span::new(crate::source::FileId::new(0), 0..1);
+        let mut server = default_server("unix:/run/app.sock".into(), span);
+        assert_eq!(server.name(), "unix:/run/app.sock");
+        assert_eq!(server.address(), "unix:/run/app.sock");
+        (server.names, server.address_at) = Server::names(Some("web1"), "10.0.0.1:80");
+        assert_eq!((server.name(), server.address()), ("web1", "10.0.0.1:80"));
+        (server.names, server.address_at) = Server::names(Some(""), "[::1]:8080");
+        assert_eq!((server.name(), server.address()), ("", "[::1]:8080"));
+    }
+
+    #[test]
     fn times_and_addresses() {
         assert_eq!(parse_nginx_time("10"), Some(10_000));
         assert_eq!(parse_nginx_time("10s"), Some(10_000));
