@@ -233,10 +233,7 @@ impl Diagnostic {
             .filter(|&at| at != NO_ENTITY)
         {
             Some(at) => {
-                let mut text = String::with_capacity(message_len + entity.len());
-                text.push_str(self.message());
-                text.push_str(&entity);
-                self.text = text.into_boxed_str();
+                self.text = [self.message(), &entity].concat().into_boxed_str();
                 self.entity_at = at;
             }
             None => self.more_mut().entity = Some(entity.into_boxed_str()),

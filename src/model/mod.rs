@@ -689,14 +689,13 @@ impl Server {
     /// `names` and `address_at` for a server called `name` at `address`
     /// (`None`: named by its address).
     fn names(name: Option<&str>, address: &str) -> (Box<str>, u32) {
-        match name.map(|n| (n, u32::try_from(n.len()))) {
-            Some((name, Ok(at))) if at != NAMED_BY_ADDRESS => {
-                let mut names = String::with_capacity(name.len() + address.len());
-                names.push_str(name);
-                names.push_str(address);
-                (names.into_boxed_str(), at)
+        // A name of 4 GiB cannot be read from a config: such a name is
+        // only a theoretical bound, treated as none.
+        let at = name.and_then(|n| u32::try_from(n.len()).ok());
+        match (name, at) {
+            (Some(name), Some(at)) if at != NAMED_BY_ADDRESS => {
+                ([name, address].concat().into_boxed_str(), at)
             }
-            // A name of 4 GiB cannot be read from a config.
             _ => (address.into(), NAMED_BY_ADDRESS),
         }
     }
