@@ -12,7 +12,7 @@ use std::io::Write;
 
 use crate::diag::Diagnostic;
 use crate::diff::DiffReport;
-use crate::report::json::{finding, write_array};
+use crate::report::json::{write_array, write_array_with, write_finding};
 use crate::source::SourceDb;
 
 /// Writes the whole document, pretty-printed; long lists are streamed.
@@ -22,8 +22,9 @@ pub fn write(
     old_db: &SourceDb,
     new_db: &SourceDb,
 ) -> std::io::Result<()> {
-    let findings =
-        |w: &mut _, db: &SourceDb, ds: &[Diagnostic]| write_array(w, ds, 2, |d| finding(db, d));
+    let findings = |w: &mut _, db: &SourceDb, ds: &[Diagnostic]| {
+        write_array_with(w, ds, 2, |d, out| write_finding(out, db, d, 3))
+    };
     w.write_all(b"{\n  \"version\": 1,\n  \"risks\": ")?;
     write_array(w, &report.risks, 1, |x| x)?;
     w.write_all(b",\n  \"changes\": ")?;

@@ -11,6 +11,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Severity};
+use crate::report::json_text::{self, Members};
 use crate::report::stream::write_rendered;
 use crate::rules;
 use crate::source::SourceDb;
@@ -93,6 +94,75 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
         })
         .collect();
     f
+}
+
+/// Appends the finding as [`finding`] makes it, standing `depth` levels
+/// deep, without serde: findings are most of a large report.
+pub fn write_finding(out: &mut Vec<u8>, db: &SourceDb, d: &Diagnostic, depth: usize) {
+    let mut fields = Members::open(out, b'{', depth + 1);
+    fields.key(out, "code");
+    json_text::optional_string(out, d.code);
+    fields.key(out, "name");
+    json_text::optional_string(out, d.code.and_then(rules::meta).map(|m| m.name));
+    fields.key(out, "severity");
+    json_text::string(out, d.severity.as_str());
+    fields.key(out, "message");
+    json_text::string(out, d.message());
+    let place = d.primary.map(|span| {
+        let file = db.file(span.file);
+        let start = file.line_col(span.start as usize);
+        let end = file.line_col(span.end as usize);
+        (file.path.to_string_lossy(), start, end)
+    });
+    fields.key(out, "file");
+    json_text::optional_string(out, place.as_ref().map(|(path, ..)| path.as_ref()));
+    let numbers = [
+        ("line", place.as_ref().map(|(_, start, _)| start.0)),
+        ("column", place.as_ref().map(|(_, start, _)| start.1)),
+        ("end_line", place.as_ref().map(|(.., end)| end.0)),
+        ("end_column", place.as_ref().map(|(.., end)| end.1)),
+    ];
+    for (key, n) in numbers {
+        fields.key(out, key);
+        json_text::optional_number(out, n);
+    }
+    fields.key(out, "entity");
+    json_text::optional_string(out, d.entity_name());
+    fields.key(out, "help");
+    json_text::optional_string(out, d.help_text());
+    fields.key(out, "notes");
+    let mut notes = Members::open(out, b'[', depth + 2);
+    for note in &d.more().notes {
+        notes.next(out);
+        json_text::string(out, note);
+    }
+    notes.close(out, b']');
+    fields.key(out, "related");
+    let mut related = Members::open(out, b'[', depth + 2);
+    for (span, message) in &d.more().related {
+        related.next(out);
+        let (file, line, column) = db.start(*span);
+        let mut place = Members::open(out, b'{', depth + 3);
+        place.key(out, "file");
+        json_text::string(out, &file.path.to_string_lossy());
+        place.key(out, "line");
+        json_text::number(out, line);
+        place.key(out, "column");
+        json_text::number(out, column);
+        place.key(out, "message");
+        json_text::string(out, message);
+        place.close(out, b'}');
+    }
+    related.close(out, b']');
+    fields.key(out, "data");
+    let mut data = Members::open(out, b'{', depth + 2);
+    for (key, value) in &d.data {
+        data.key(out, key);
+        // Numbers and small values: writing them cannot fail.
+        let _ = write_nested(out, value, depth + 2);
+    }
+    data.close(out, b'}');
+    fields.close(out, b'}');
 }
 
 /// serde_json's pretty layout (two-space indent) starting `depth` levels in,
@@ -208,15 +278,34 @@ where
     S: Sync,
     T: Serialize,
 {
+    write_array_with(w, items, depth, |item, out| {
+        // Serialising these borrowed structs cannot fail.
+        let _ = write_nested(out, &to_json(item), depth + 1);
+    })
+}
+
+/// [`write_array`] with each element written by `render` (at `depth + 1`,
+/// from the current position) rather than by serde.
+pub fn write_array_with<'a, W, S>(
+    w: &mut W,
+    items: &'a [S],
+    depth: usize,
+    render: impl Fn(&'a S, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()>
+where
+    W: Write,
+    S: Sync,
+{
     if items.is_empty() {
         return w.write_all(b"[]");
     }
     w.write_all(b"[")?;
     write_rendered(w, items, |i, item, out| {
-        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        out.extend(std::iter::repeat_n(b' ', 2 * (depth + 1)));
-        // Serialising these borrowed structs cannot fail.
-        let _ = write_nested(out, &to_json(item), depth + 1);
+        if i > 0 {
+            out.push(b',');
+        }
+        json_text::new_line(out, depth + 1);
+        render(item, out);
     })?;
     write!(w, "\n{}]", "  ".repeat(depth))
 }
@@ -277,7 +366,9 @@ pub fn write<'a>(
         }
     }
     write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": ")?;
-    write_array(w, &findings, 1, |&(db, d)| finding(db, d))?;
+    write_array_with(w, &findings, 1, |&(db, d), out| {
+        write_finding(out, db, d, 2)
+    })?;
     writeln!(
         w,
         ",\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos},\n    \"files\": {files}\n  }}\n}}"
@@ -334,7 +425,75 @@ mod tests {
         assert_eq!(written(&many), expected(&many));
     }
 
+    /// A file with an odd name, for findings to point into.
+    fn one_file() -> (crate::source::SourceDb, crate::source::FileId) {
+        let mut db = crate::source::SourceDb::new();
+        let file = db.add(
+            "dir/\"odd\".cfg",
+            "line one\nline two\n\tthree\n".to_string(),
+        );
+        (db, file)
+    }
+
+    /// A finding with any text, places and numbers.
+    fn diagnostic() -> impl Strategy<Value = crate::diag::Diagnostic> {
+        let text = "(?s).{0,12}";
+        let place = prop::option::of((0usize..20, 0usize..5));
+        let datum = prop_oneof![
+            any::<u32>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            text.prop_map(Value::from),
+            prop::collection::vec(any::<u8>(), 0..3).prop_map(Value::from),
+        ];
+        (
+            (text, prop::option::of(text), prop::option::of(text)),
+            (place, any::<bool>()),
+            prop::collection::vec(text, 0..3),
+            prop::collection::vec(((0usize..20), text), 0..3),
+            prop::collection::vec(datum, 0..3),
+        )
+            .prop_map(
+                |((message, entity, help), (place, coded), notes, related, data)| {
+                    let file = one_file().1;
+                    let mut d = crate::diag::Diagnostic::warning(message);
+                    if coded {
+                        d = d.code("LB101");
+                    }
+                    if let Some((start, len)) = place {
+                        d = d.at(crate::source::Span::new(file, start..start + len));
+                    }
+                    if let Some(entity) = entity {
+                        d = d.entity(entity);
+                    }
+                    if let Some(help) = help {
+                        d = d.help(help);
+                    }
+                    for note in notes {
+                        d = d.note(note);
+                    }
+                    for (at, label) in related {
+                        d = d.related(crate::source::Span::new(file, at..at), label);
+                    }
+                    for (key, value) in ["a", "b\"q", "c"].into_iter().zip(data) {
+                        d = d.data(key, value);
+                    }
+                    d
+                },
+            )
+    }
+
     proptest! {
+        /// The direct writer writes what serde makes of the contract's struct.
+        #[test]
+        fn findings_are_written_as_serde_writes_them(d in diagnostic(), depth in 0usize..4) {
+            let (db, _) = one_file();
+            let mut direct = Vec::new();
+            super::write_finding(&mut direct, &db, &d, depth);
+            let mut serde = Vec::new();
+            super::write_nested(&mut serde, &super::finding(&db, &d), depth).unwrap();
+            prop_assert_eq!(String::from_utf8(direct).unwrap(), String::from_utf8(serde).unwrap());
+        }
+
         #[test]
         fn any_values_lay_out_as_serde_json_does(items in prop::collection::vec(value(), 0..6)) {
             prop_assert_eq!(written(&items), expected(&items));

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod github;
 pub mod gitlab;
 pub mod json;
+pub mod json_text;
 pub mod junit;
 pub mod markdown;
 pub mod model_dot;
