@@ -100,13 +100,13 @@ pub fn finding<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> Finding<'a> {
 /// deep, without serde: findings are most of a large report.
 pub fn write_finding(out: &mut Vec<u8>, db: &SourceDb, d: &Diagnostic, depth: usize) {
     let mut fields = Members::open(out, b'{', depth + 1);
-    fields.key(out, "code");
-    json_text::optional_string(out, d.code);
-    fields.key(out, "name");
-    json_text::optional_string(out, d.code.and_then(rules::meta).map(|m| m.name));
-    fields.key(out, "severity");
-    json_text::string(out, d.severity.as_str());
-    fields.key(out, "message");
+    fields.plain_key(out, "code");
+    json_text::optional_plain_string(out, d.code);
+    fields.plain_key(out, "name");
+    json_text::optional_plain_string(out, d.code.and_then(rules::meta).map(|m| m.name));
+    fields.plain_key(out, "severity");
+    json_text::plain_string(out, d.severity.as_str());
+    fields.plain_key(out, "message");
     json_text::string(out, d.message());
     let place = d.primary.map(|span| {
         let file = db.file(span.file);
@@ -114,7 +114,7 @@ pub fn write_finding(out: &mut Vec<u8>, db: &SourceDb, d: &Diagnostic, depth: us
         let end = file.line_col(span.end as usize);
         (file.path.to_string_lossy(), start, end)
     });
-    fields.key(out, "file");
+    fields.plain_key(out, "file");
     json_text::optional_string(out, place.as_ref().map(|(path, ..)| path.as_ref()));
     let numbers = [
         ("line", place.as_ref().map(|(_, start, _)| start.0)),
@@ -123,38 +123,38 @@ pub fn write_finding(out: &mut Vec<u8>, db: &SourceDb, d: &Diagnostic, depth: us
         ("end_column", place.as_ref().map(|(.., end)| end.1)),
     ];
     for (key, n) in numbers {
-        fields.key(out, key);
+        fields.plain_key(out, key);
         json_text::optional_number(out, n);
     }
-    fields.key(out, "entity");
+    fields.plain_key(out, "entity");
     json_text::optional_string(out, d.entity_name());
-    fields.key(out, "help");
+    fields.plain_key(out, "help");
     json_text::optional_string(out, d.help_text());
-    fields.key(out, "notes");
+    fields.plain_key(out, "notes");
     let mut notes = Members::open(out, b'[', depth + 2);
     for note in &d.more().notes {
         notes.next(out);
         json_text::string(out, note);
     }
     notes.close(out, b']');
-    fields.key(out, "related");
+    fields.plain_key(out, "related");
     let mut related = Members::open(out, b'[', depth + 2);
     for (span, message) in &d.more().related {
         related.next(out);
         let (file, line, column) = db.start(*span);
         let mut place = Members::open(out, b'{', depth + 3);
-        place.key(out, "file");
+        place.plain_key(out, "file");
         json_text::string(out, &file.path.to_string_lossy());
-        place.key(out, "line");
+        place.plain_key(out, "line");
         json_text::number(out, line);
-        place.key(out, "column");
+        place.plain_key(out, "column");
         json_text::number(out, column);
-        place.key(out, "message");
+        place.plain_key(out, "message");
         json_text::string(out, message);
         place.close(out, b'}');
     }
     related.close(out, b']');
-    fields.key(out, "data");
+    fields.plain_key(out, "data");
     let mut data = Members::open(out, b'{', depth + 2);
     for (key, value) in &d.data {
         data.key(out, key);

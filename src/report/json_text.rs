@@ -38,6 +38,16 @@ pub fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
+/// Appends `text`, which needs no escape (a key, a rule's code or name,
+/// a severity), as a JSON string.
+pub fn plain_string(out: &mut Vec<u8>, text: &str) {
+    debug_assert!(!needs_escape(text.as_bytes()), "{text:?} needs escapes");
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
 /// Whether any byte is a control character, a quote or a backslash:
 /// looked at eight bytes at a time, as most strings need no escape.
 fn needs_escape(bytes: &[u8]) -> bool {
@@ -47,17 +57,15 @@ fn needs_escape(bytes: &[u8]) -> bool {
     // that equals `n`: exact as to whether there is any.
     let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
     let equal = |w: u64, n: u64| below(w ^ (ONES * n), 1);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
+    let special = |chunk: &[u8]| {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        if below(w, 0x20) | equal(w, u64::from(b'"')) | equal(w, u64::from(b'\\')) != 0 {
-            return true;
-        }
+        below(w, 0x20) | equal(w, u64::from(b'"')) | equal(w, u64::from(b'\\')) != 0
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
     }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    // The last eight bytes, overlapping the chunks, stand for the rest.
+    bytes.chunks_exact(8).any(special) || special(&bytes[bytes.len() - 8..])
 }
 
 fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -88,6 +96,14 @@ pub fn optional_string(out: &mut Vec<u8>, text: Option<&str>) {
     }
 }
 
+/// Appends a string that needs no escape (see [`plain_string`]), or `null`.
+pub fn optional_plain_string(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => plain_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
 /// Appends a whole number.
 pub fn number(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
@@ -103,12 +119,18 @@ pub fn optional_number(out: &mut Vec<u8>, n: Option<usize>) {
 
 /// A line break and the indentation of `depth` levels (two spaces each).
 pub fn new_line(out: &mut Vec<u8>, depth: usize) {
-    const SPACES: &[u8; 32] = b"                                ";
-    out.push(b'\n');
-    let mut left = 2 * depth;
+    // One copy for the usual depths (a finding's members are 2-5 deep).
+    const BREAK: &[u8; 33] = b"\n                                ";
+    let width = 2 * depth;
+    if width < BREAK.len() {
+        out.extend_from_slice(&BREAK[..=width]);
+        return;
+    }
+    out.extend_from_slice(BREAK);
+    let mut left = width - (BREAK.len() - 1);
     while left > 0 {
-        let n = left.min(SPACES.len());
-        out.extend_from_slice(&SPACES[..n]);
+        let n = left.min(BREAK.len() - 1);
+        out.extend_from_slice(&BREAK[1..=n]);
         left -= n;
     }
 }
@@ -143,6 +165,13 @@ impl Members {
         out.extend_from_slice(b": ");
     }
 
+    /// [`Members::key`] for a key that needs no escape: the fixed ones.
+    pub fn plain_key(&mut self, out: &mut Vec<u8>, key: &str) {
+        self.next(out);
+        plain_string(out, key);
+        out.extend_from_slice(b": ");
+    }
+
     /// Closes with `bracket`, on a line of its own unless nothing was written.
     pub fn close(self, out: &mut Vec<u8>, bracket: u8) {
         if self.any {
@@ -166,12 +195,15 @@ mod tests {
     }
 
     #[test]
-    fn escapes_are_found_at_every_position_of_a_word() {
-        for special in [0u8, 0x1f, b'"', b'\\'] {
-            for at in 0..17 {
-                let mut bytes = vec![b'a'; 17];
-                bytes[at] = special;
-                assert!(super::needs_escape(&bytes), "{special:#x} at {at}");
+    fn escapes_are_found_at_every_position_of_strings_of_every_length() {
+        for len in 1..25 {
+            assert!(!super::needs_escape(&vec![b'a'; len]), "{len} bytes");
+            for special in [0u8, 0x1f, b'"', b'\\'] {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    assert!(super::needs_escape(&bytes), "{special:#x} at {at} of {len}");
+                }
             }
         }
         let plain: Vec<u8> = (0x20u8..0x80)
@@ -179,6 +211,15 @@ mod tests {
             .collect();
         assert!(!super::needs_escape(&plain));
         assert!(!super::needs_escape("caf\u{e9} \u{1F600}".as_bytes()));
+    }
+
+    #[test]
+    fn a_line_break_indents_any_depth() {
+        for depth in 0..40 {
+            let mut out = Vec::new();
+            super::new_line(&mut out, depth);
+            assert_eq!(out, format!("\n{}", "  ".repeat(depth)).into_bytes());
+        }
     }
 
     #[test]
