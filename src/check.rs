@@ -107,30 +107,27 @@ pub fn check(
     let suppressions = if failed {
         Suppressions::collect(&loaded.db)
     } else {
-        // The shares, the rest of the rules' context and the suppressions
-        // do not depend on each other: side by side.
-        let (computed, (cx, suppressions)) = rayon::join(
-            || crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default(),
+        // The suppressions and the line index are all the rules' stage
+        // needs of the text: made first, they let the text go before the
+        // shares and the context are built beside each other.
+        let (suppressions, ()) = rayon::join(
+            || Suppressions::collect(&loaded.db),
             || {
-                rayon::join(
-                    || Context::prepare(&loaded.model, &policy, &expected),
-                    || {
-                        let suppressions = Suppressions::collect(&loaded.db);
-                        if opts.release_text {
-                            loaded.db.index_lines();
-                        }
-                        suppressions
-                    },
-                )
+                if opts.release_text {
+                    loaded.db.index_lines();
+                }
             },
         );
         if opts.release_text {
-            // Before the rules, whose findings make the run's peak.
             loaded.db.release_text();
             if let Some(return_freed_memory) = opts.return_freed_memory {
                 return_freed_memory();
             }
         }
+        let (computed, cx) = rayon::join(
+            || crate::all_shares(&loaded.model, &WhatIf::default()).unwrap_or_default(),
+            || Context::prepare(&loaded.model, &policy, &expected),
+        );
         shares = computed;
         let cx = cx.with_shares(&shares);
         rules::run(&cx, |code| wanted(code, &select, &ignore), &mut findings);
