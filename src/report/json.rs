@@ -174,16 +174,8 @@ struct Nested {
 }
 
 impl Nested {
-    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
-        // One write for the usual depths (a finding's keys are 3-4 deep).
-        const SPACES: &[u8; 32] = b"                                ";
-        let mut left = 2 * self.depth;
-        while left > 0 {
-            let n = left.min(SPACES.len());
-            w.write_all(&SPACES[..n])?;
-            left -= n;
-        }
-        Ok(())
+    fn new_line<W: ?Sized + Write>(&self, w: &mut W) -> std::io::Result<()> {
+        json_text::line_break(self.depth).try_for_each(|piece| w.write_all(piece))
     }
 
     fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
@@ -195,15 +187,16 @@ impl Nested {
     fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth -= 1;
         if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
+            self.new_line(w)?;
         }
         w.write_all(bracket)
     }
 
     fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.new_line(w)
     }
 }
 
