@@ -8,7 +8,7 @@ pub mod parser;
 pub mod validate;
 
 pub use ast::{Config, Line, Section, SectionKind};
-pub use parser::ParseOptions;
+pub use parser::{ParseOptions, Piece};
 
 use crate::diag::Diagnostic;
 use crate::source::{FileId, SourceDb, Span};
@@ -45,20 +45,21 @@ pub fn parse_each<'a>(
     opts: &ParseOptions,
     emit: &mut dyn FnMut(Section<'a>),
 ) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
+    let whole = files.iter().map(|&f| (f, Piece::whole(db.text(f).len())));
+    parse_pieces(db, whole, opts, emit)
+}
+
+/// As [`parse_each`], reading the given pieces of files in order.
+pub fn parse_pieces<'a>(
+    db: &'a SourceDb,
+    pieces: impl IntoIterator<Item = (FileId, Piece)>,
+    opts: &ParseOptions,
+    emit: &mut dyn FnMut(Section<'a>),
+) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
     let mut uncertain = Vec::new();
     let mut diags = Vec::new();
-    for &file in files {
-        let f = db.file(file);
-        let name = f.path.to_string_lossy();
-        parser::parse_file(
-            file,
-            &name,
-            f.text(),
-            opts,
-            emit,
-            &mut uncertain,
-            &mut diags,
-        );
+    for piece in pieces {
+        parser::parse_file(db, piece, opts, emit, &mut uncertain, &mut diags);
     }
     (uncertain, diags)
 }
