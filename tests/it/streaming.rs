@@ -148,3 +148,110 @@ fn nginx_upstreams_lowered_beside_the_parser_give_the_one_thread_model() {
             .any(|m| m.contains("unknown directive \"keepaliv\""))
     );
 }
+
+/// A random HAProxy config: global and defaults sections (named or not,
+/// some indented where a scan for headers misses them, some passing rules
+/// on), proxies using them, `.if` blocks, and words that expand the line
+/// number; split over one to three files.
+fn haproxy_files() -> impl proptest::strategy::Strategy<Value = Vec<String>> {
+    use proptest::prelude::*;
+    let name = prop::sample::select(vec!["a", "b", "c"]);
+    let section = prop_oneof![
+        (1..5u32).prop_map(|m| format!("global\n    maxconn {}\n", m * 1000)),
+        (
+            prop::option::of(name.clone()),
+            any::<bool>(),
+            any::<bool>(),
+            prop::sample::select(vec!["http", "tcp"]),
+        )
+            .prop_map(|(n, indented, rules, mode)| {
+                format!(
+                    "{}defaults {}\n    mode {mode}\n    timeout client {}s\n{}",
+                    if indented { "  " } else { "" },
+                    n.unwrap_or(""),
+                    1 + usize::from(rules),
+                    if rules {
+                        "    http-request deny if { path /x }\n"
+                    } else {
+                        ""
+                    },
+                )
+            }),
+        (name.clone(), prop::option::of(name.clone()), 0..3usize).prop_map(|(b, from, n)| {
+            let from = from.map_or(String::new(), |f| format!(" from {f}"));
+            let acls: String = (0..n)
+                .map(|i| format!("    acl a{i} path_beg /{i}\n    use_backend {b} if a{i}\n"))
+                .collect();
+            format!("frontend fe_{b}{from}\n    bind :80\n{acls}    default_backend {b}\n")
+        }),
+        (name.clone(), 1..4usize, any::<bool>()).prop_map(|(b, n, line)| {
+            let servers: String = (0..n)
+                .map(|i| {
+                    let weight = if line {
+                        "\"${.LINE}\"".to_string()
+                    } else {
+                        format!("{}", i + 1)
+                    };
+                    format!("    server s{i} 10.0.0.{i}:80 weight {weight}\n")
+                })
+                .collect();
+            format!("backend {b}\n    balance roundrobin\n{servers}")
+        }),
+        name.clone()
+            .prop_map(|l| format!("listen li_{l}\n    bind :81\n    server s 10.1.0.1:80\n")),
+        Just(".if defined(NOPE)\nbackend hidden\n    server s 10.2.0.1:80\n.endif\n".to_string()),
+        Just(".if defined(NOPE)\n".to_string()),
+        Just(".endif\n".to_string()),
+        Just("# a comment\n\n".to_string()),
+    ];
+    (prop::collection::vec(section, 1..24), 1..4usize).prop_map(|(sections, files)| {
+        let per_file = sections.len().div_ceil(files);
+        sections.chunks(per_file).map(|c| c.concat()).collect()
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Cut into chunks read on two threads, a HAProxy config gives the
+    /// model and messages of reading it in one pass.
+    #[test]
+    fn haproxy_read_in_chunks_matches_one_pass(files in haproxy_files(), chunks in 2..9usize) {
+        let names: Vec<String> = (0..files.len()).map(|i| format!("f{i}.cfg")).collect();
+        let files: Vec<(&str, &str)> =
+            names.iter().map(String::as_str).zip(files.iter().map(String::as_str)).collect();
+        if let Some((chunked, in_order)) = lbcheck::haproxy_loading_orders_differ(&files, chunks) {
+            proptest::prop_assert_eq!(chunked, in_order);
+        }
+    }
+}
+
+/// A large config whose defaults sections come before and between the
+/// proxies, some indented (missed by the scan for headers, so the chunks
+/// after them are read again): chunked reading still gives the model and
+/// the messages of one pass.
+#[test]
+fn haproxy_chunks_follow_defaults_sections_anywhere() {
+    let mut text = big_config();
+    for (i, at) in [0.3, 0.55, 0.8].into_iter().enumerate() {
+        let cut = text[(text.len() as f64 * at) as usize..]
+            .find("\nbackend ")
+            .expect("a backend")
+            + (text.len() as f64 * at) as usize
+            + 1;
+        let indent = if i == 1 { "  " } else { "" };
+        // The backends take their settings `from pool`: redefine it.
+        text.insert_str(
+            cut,
+            &format!(
+                "{indent}defaults pool\n    mode tcp\n    timeout server {}s\n",
+                i + 2
+            ),
+        );
+    }
+    for chunks in [2, 5, 16] {
+        assert_eq!(
+            lbcheck::haproxy_loading_orders_differ(&[("big.cfg", &text)], chunks),
+            None
+        );
+    }
+}

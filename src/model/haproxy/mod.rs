@@ -241,6 +241,14 @@ impl ProxySettings<'_> {
     }
 }
 
+/// What a section takes from the sections before it: the defaults sections
+/// in force and the global `maxconn` (see [`Lowering::passes_on`]).
+pub struct Inherited<'a> {
+    named: HashMap<String, ProxySettings<'a>>,
+    current: ProxySettings<'a>,
+    global_maxconn: Sourced<Option<u64>>,
+}
+
 /// Lowers sections one at a time, in the order HAProxy reads them, so that a
 /// caller can drop each section (or parse the next) as soon as it is done.
 pub struct Lowering<'a> {
@@ -289,6 +297,59 @@ impl<'a> Lowering<'a> {
             SectionKind::Other("peers") => !section.lines.is_empty(),
             _ => false,
         }
+    }
+
+    /// Whether lowering `section` changes what the sections after it
+    /// inherit ([`Inherited`]).
+    pub fn passes_on(section: &Section) -> bool {
+        matches!(section.kind, SectionKind::Global | SectionKind::Defaults)
+    }
+
+    /// What the sections lowered next inherit from those lowered so far.
+    pub fn inherited(&self) -> Inherited<'a> {
+        Inherited {
+            named: self.named.clone(),
+            current: self.current.clone(),
+            global_maxconn: self.model.limits.global_maxconn.clone(),
+        }
+    }
+
+    /// A lowering of the sections that follow those `inherited` was taken
+    /// after; [`Lowering::append`] joins the two.
+    pub fn resume(version: Version, inherited: Inherited<'a>) -> Lowering<'a> {
+        let mut lowering = Lowering::new(version);
+        lowering.named = inherited.named;
+        lowering.current = inherited.current;
+        lowering.model.limits.global_maxconn = inherited.global_maxconn;
+        lowering
+    }
+
+    /// Takes in what `later`, resumed from this lowering's state as it is
+    /// now ([`Lowering::resume`]), lowered: as if this one had gone on.
+    pub fn append(&mut self, later: Lowering<'a>) {
+        let Lowering {
+            named,
+            current,
+            mut heirs,
+            version: _,
+            mut diags,
+            mut model,
+            listener,
+            first_header,
+        } = later;
+        (self.named, self.current) = (named, current);
+        self.heirs.append(&mut heirs);
+        self.diags.append(&mut diags);
+        self.model.entry_points.append(&mut model.entry_points);
+        self.model.backends.append(&mut model.backends);
+        self.model.limits = model.limits;
+        self.listener |= listener;
+        self.first_header = self.first_header.or(first_header);
+    }
+
+    /// How many backends were lowered so far.
+    pub fn backends(&self) -> usize {
+        self.model.backends.len()
     }
 
     /// Makes room for `n` more backends: the model's list of them is one

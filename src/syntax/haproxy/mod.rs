@@ -46,7 +46,19 @@ pub fn parse_each<'a>(
     emit: &mut dyn FnMut(Section<'a>),
 ) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
     let whole = files.iter().map(|&f| (f, Piece::whole(db.text(f).len())));
-    parse_pieces(db, whole, opts, emit)
+    let read = parse_pieces(db, whole, opts, emit);
+    (read.uncertain, read.diags)
+}
+
+/// What [`parse_pieces`] found besides the sections.
+#[derive(Debug, Default)]
+pub struct PiecesRead {
+    /// `.if` conditions that could not be decided.
+    pub uncertain: Vec<(Span, String)>,
+    pub diags: Vec<Diagnostic>,
+    /// The last piece ended inside an `.if` block: when it ended before
+    /// its file did, the file cannot be read in pieces there.
+    pub open_if_at_end: bool,
 }
 
 /// As [`parse_each`], reading the given pieces of files in order.
@@ -55,11 +67,11 @@ pub fn parse_pieces<'a>(
     pieces: impl IntoIterator<Item = (FileId, Piece)>,
     opts: &ParseOptions,
     emit: &mut dyn FnMut(Section<'a>),
-) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
-    let mut uncertain = Vec::new();
-    let mut diags = Vec::new();
+) -> PiecesRead {
+    let mut read = PiecesRead::default();
     for piece in pieces {
-        parser::parse_file(db, piece, opts, emit, &mut uncertain, &mut diags);
+        read.open_if_at_end =
+            parser::parse_file(db, piece, opts, emit, &mut read.uncertain, &mut read.diags);
     }
-    (uncertain, diags)
+    read
 }

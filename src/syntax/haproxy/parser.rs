@@ -82,7 +82,8 @@ impl<'a> FileParser<'a, '_> {
         state
     }
 
-    fn run(mut self) {
+    /// Parses the piece; `true` when it ends inside an `.if` block.
+    fn run(mut self) -> bool {
         let Piece { start, end, line } = self.piece;
         let mut offset = start;
         let mut line_no = line - 1;
@@ -102,7 +103,7 @@ impl<'a> FileParser<'a, '_> {
                     .help("end the file with a newline"),
             );
         }
-        if let Some(level) = self.conds.last() {
+        if at_end && let Some(level) = self.conds.last() {
             self.diags.push(
                 Diagnostic::error("'.if' block is not terminated")
                     .at(level.opened)
@@ -111,6 +112,7 @@ impl<'a> FileParser<'a, '_> {
             );
         }
         self.close_section();
+        !self.conds.is_empty()
     }
 
     fn line(&mut self, line: &'a str, offset: usize, line_no: usize) {
@@ -416,7 +418,8 @@ impl Piece {
 }
 
 /// Parses `piece` of file `file` of `db`, handing each section to `emit` as
-/// it completes (so a caller need not hold the whole tree).
+/// it completes (so a caller need not hold the whole tree). Returns `true`
+/// when the piece ends inside an `.if` block (an error at the file's end).
 pub fn parse_file<'a>(
     db: &'a SourceDb,
     (file, piece): (FileId, Piece),
@@ -424,7 +427,7 @@ pub fn parse_file<'a>(
     emit: &mut dyn FnMut(Section<'a>),
     uncertain: &mut Vec<(Span, String)>,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> bool {
     let f = db.file(file);
     let name = f.path.to_string_lossy();
     FileParser {
@@ -439,5 +442,5 @@ pub fn parse_file<'a>(
         uncertain,
         diags,
     }
-    .run();
+    .run()
 }
