@@ -123,6 +123,14 @@ struct WordBuf<'a> {
 
 impl<'a> WordBuf<'a> {
     fn push_str(&mut self, s: &'a str) {
+        if s.is_empty() {
+            // An empty expansion still makes a word; it may be a literal,
+            // not a slice of the line, so it takes no part in borrowing.
+            if self.owned.is_none() && self.borrowed.is_none() {
+                self.owned = Some(String::new());
+            }
+            return;
+        }
         match (&mut self.owned, self.borrowed) {
             (Some(o), _) => o.push_str(s),
             (None, None) => self.borrowed = Some(s),
@@ -631,6 +639,19 @@ mod tests {
         let t: Vec<_> = w.iter().map(|w| w.text.as_ref()).collect();
         assert_eq!(t, ["bind", ":8080", "9000", "8080", "x", "7"]);
         assert!(w.iter().all(|w| !w.env()));
+    }
+
+    /// Found by fuzzing: two empty expansions side by side were taken for
+    /// adjacent slices of the line, and slicing it panicked.
+    #[test]
+    fn adjacent_empty_expansions_make_a_word() {
+        let env = Env::Values(HashMap::new());
+        let t = |line| {
+            let w = lex_line(line, 0, 1, "t", &env).unwrap();
+            w.iter().map(|w| w.text.to_string()).collect::<Vec<_>>()
+        };
+        assert_eq!(t(r#"bind "${A}${B}x" y"#), ["bind", "x", "y"]);
+        assert_eq!(t(r#"a "$A$B" "$I\$I""#), ["a", "", "$I"]);
     }
 
     #[test]
