@@ -51,7 +51,7 @@ pub(super) fn lower_in_chunks<'a>(
     wanted: usize,
     threads: usize,
 ) -> Option<Parsed<'a>> {
-    let cuts = cuts(db, files, wanted);
+    let cuts = cuts(db, files, opts, wanted);
     if cuts.len() < 3 {
         return None;
     }
@@ -260,7 +260,7 @@ fn read_pieces<'a>(
 /// size, from the start to the end: at the first line after each share
 /// that starts with `backend `, `listen ` or `frontend `, else at the start
 /// of the next file.
-fn cuts(db: &SourceDb, files: &[FileId], n: usize) -> Vec<Place> {
+fn cuts(db: &SourceDb, files: &[FileId], opts: &ParseOptions, n: usize) -> Vec<Place> {
     let sizes: Vec<usize> = files.iter().map(|&f| db.text(f).len()).collect();
     let total: usize = sizes.iter().sum();
     let end = (files.len(), 0);
@@ -275,8 +275,8 @@ fn cuts(db: &SourceDb, files: &[FileId], n: usize) -> Vec<Place> {
         if file == files.len() {
             break;
         }
-        let text = db.text(files[file]).as_bytes();
-        let cut = match proxy_header_after(text, target - before) {
+        let text = db.text(files[file]);
+        let cut = match proxy_header_after(text, target - before, opts) {
             Some(at) => (file, at),
             None => (file + 1, 0),
         };
@@ -289,14 +289,22 @@ fn cuts(db: &SourceDb, files: &[FileId], n: usize) -> Vec<Place> {
     cuts
 }
 
-/// The start of the first line at or after `from` that opens a proxy.
-fn proxy_header_after(text: &[u8], from: usize) -> Option<usize> {
+/// The start of the first line at or after `from` that opens a proxy: it
+/// starts with `backend `, `listen ` or `frontend ` and the parser takes it
+/// as a header (it lexes without error).
+fn proxy_header_after(text: &str, from: usize, opts: &ParseOptions) -> Option<usize> {
+    let bytes = text.as_bytes();
     let opens = |at: &usize| {
-        [&b"backend "[..], b"listen ", b"frontend "]
-            .iter()
-            .any(|header| text[*at..].starts_with(header))
+        let starts = [&b"backend "[..], b"listen ", b"frontend "];
+        if !starts.iter().any(|header| bytes[*at..].starts_with(header)) {
+            return false;
+        }
+        let end = memchr::memchr(b'\n', &bytes[*at..]).map_or(text.len(), |i| at + i);
+        let line = &text[*at..end];
+        line.len() <= haproxy::parser::MAX_LINE_BYTES
+            && haproxy::lexer::lex_line(line, *at, 1, "", &opts.env).is_ok()
     };
-    let line_starts = memchr::memchr_iter(b'\n', &text[from.saturating_sub(1)..])
+    let line_starts = memchr::memchr_iter(b'\n', &bytes[from.saturating_sub(1)..])
         .map(|i| from.saturating_sub(1) + i + 1);
     (from == 0)
         .then_some(0)

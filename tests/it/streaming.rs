@@ -202,6 +202,7 @@ fn haproxy_files() -> impl proptest::strategy::Strategy<Value = Vec<String>> {
         Just(".if defined(NOPE)\nbackend hidden\n    server s 10.2.0.1:80\n.endif\n".to_string()),
         Just(".if defined(NOPE)\n".to_string()),
         Just(".endif\n".to_string()),
+        Just("listen \"broken\n    server s 10.3.0.1:80\n".to_string()),
         Just("# a comment\n\n".to_string()),
     ];
     (prop::collection::vec(section, 1..24), 1..4usize).prop_map(|(sections, files)| {
@@ -251,6 +252,23 @@ fn haproxy_chunks_follow_defaults_sections_anywhere() {
     for chunks in [2, 5, 16] {
         assert_eq!(
             lbcheck::haproxy_loading_orders_differ(&[("big.cfg", &text)], chunks),
+            None
+        );
+    }
+}
+
+/// Found by fuzzing: a line that starts like a header but does not lex
+/// opens no section, so the lines after it belong to the section before
+/// and no chunk may start there.
+#[test]
+fn haproxy_chunks_start_only_at_headers_the_parser_takes() {
+    let text = "backend a\n    server s 10.0.0.1:80\n\
+                listen \"x\n    server t 10.0.0.2:80\n\
+                backend b\n    server u 10.0.0.3:80\n\
+                listen z\n    bind :80\n    server v 10.0.0.4:80\n";
+    for chunks in 2..8 {
+        assert_eq!(
+            lbcheck::haproxy_loading_orders_differ(&[("f.cfg", text)], chunks),
             None
         );
     }
