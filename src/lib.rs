@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 
 pub use pipeline::lower_haproxy;
 #[doc(hidden)]
-pub use pipeline::{haproxy_loading_orders_differ, nginx_loading_orders_differ};
+pub use pipeline::nginx_loading_orders_differ;
 
 use detect::InputFormat;
 use diag::Diagnostic;

@@ -8,7 +8,6 @@
 
 mod acl;
 mod bind;
-mod inherited_rules;
 mod regexes;
 mod server;
 
@@ -19,7 +18,6 @@ use std::sync::Arc;
 pub use server::parse_time_ms;
 
 use self::acl::AclTable;
-use self::inherited_rules::Heir;
 use self::server::ServerParams;
 use crate::diag::Diagnostic;
 use crate::model::{
@@ -52,8 +50,9 @@ struct ProxySettings<'a> {
     /// ACLs and rules of a named defaults section, inherited by its proxies
     /// (HAProxy 2.5+). Shared, since every proxy's settings start as a copy.
     rules: Vec<Arc<Line<'a>>>,
-    /// The header of the defaults section these settings came from.
-    defaults_section: Option<Span>,
+    /// The defaults section these settings came from: its index among the
+    /// sections, and its header.
+    defaults_section: Option<(usize, Span)>,
 }
 
 /// Keywords of rules a named defaults section passes on.
@@ -241,22 +240,17 @@ impl ProxySettings<'_> {
     }
 }
 
-/// What a section takes from the sections before it: the defaults sections
-/// in force and the global `maxconn` (see [`Lowering::passes_on`]).
-pub struct Inherited<'a> {
-    named: HashMap<String, ProxySettings<'a>>,
-    current: ProxySettings<'a>,
-    global_maxconn: Sourced<Option<u64>>,
-}
-
 /// Lowers sections one at a time, in the order HAProxy reads them, so that a
 /// caller can drop each section (or parse the next) as soon as it is done.
 pub struct Lowering<'a> {
     /// Named defaults sections seen so far, and the last one.
     named: HashMap<String, ProxySettings<'a>>,
     current: ProxySettings<'a>,
-    /// Proxies that inherit rules, checked once all are lowered.
-    heirs: Vec<Heir<'a>>,
+    /// How many sections were lowered (the index of the next one).
+    sections: usize,
+    /// Defaults sections with rules, and whether a frontend (true) or a
+    /// backend (false) inherited them first.
+    rule_defaults_users: HashMap<usize, bool>,
     version: Version,
     diags: Vec<Diagnostic>,
     model: Model,
@@ -272,7 +266,8 @@ impl<'a> Lowering<'a> {
         Lowering {
             named: HashMap::new(),
             current: ProxySettings::default(),
-            heirs: Vec::new(),
+            sections: 0,
+            rule_defaults_users: HashMap::new(),
             version,
             diags: Vec::new(),
             model: Model::empty(SourceFormat::Haproxy, Some(version)),
@@ -299,59 +294,6 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    /// Whether lowering `section` changes what the sections after it
-    /// inherit ([`Inherited`]).
-    pub fn passes_on(section: &Section) -> bool {
-        matches!(section.kind, SectionKind::Global | SectionKind::Defaults)
-    }
-
-    /// What the sections lowered next inherit from those lowered so far.
-    pub fn inherited(&self) -> Inherited<'a> {
-        Inherited {
-            named: self.named.clone(),
-            current: self.current.clone(),
-            global_maxconn: self.model.limits.global_maxconn.clone(),
-        }
-    }
-
-    /// A lowering of the sections that follow those `inherited` was taken
-    /// after; [`Lowering::append`] joins the two.
-    pub fn resume(version: Version, inherited: Inherited<'a>) -> Lowering<'a> {
-        let mut lowering = Lowering::new(version);
-        lowering.named = inherited.named;
-        lowering.current = inherited.current;
-        lowering.model.limits.global_maxconn = inherited.global_maxconn;
-        lowering
-    }
-
-    /// Takes in what `later`, resumed from this lowering's state as it is
-    /// now ([`Lowering::resume`]), lowered: as if this one had gone on.
-    pub fn append(&mut self, later: Lowering<'a>) {
-        let Lowering {
-            named,
-            current,
-            mut heirs,
-            version: _,
-            mut diags,
-            mut model,
-            listener,
-            first_header,
-        } = later;
-        (self.named, self.current) = (named, current);
-        self.heirs.append(&mut heirs);
-        self.diags.append(&mut diags);
-        self.model.entry_points.append(&mut model.entry_points);
-        self.model.backends.append(&mut model.backends);
-        self.model.limits = model.limits;
-        self.listener |= listener;
-        self.first_header = self.first_header.or(first_header);
-    }
-
-    /// How many backends were lowered so far.
-    pub fn backends(&self) -> usize {
-        self.model.backends.len()
-    }
-
     /// Makes room for `n` more backends: the model's list of them is one
     /// large block, and growing it by doubling copies it into fresh memory
     /// each time.
@@ -361,6 +303,8 @@ impl<'a> Lowering<'a> {
 
     /// Lowers the next section.
     pub fn section(&mut self, section: &Section<'a>) {
+        let si = self.sections;
+        self.sections += 1;
         self.listener = self.listener || Lowering::listens(section);
         self.first_header.get_or_insert(section.header.span());
         if !matches!(section.kind, SectionKind::Global | SectionKind::Other(_)) {
@@ -379,7 +323,7 @@ impl<'a> Lowering<'a> {
                 let named = std::mem::take(&mut self.named);
                 let mut settings = self.base(section, &named, &ProxySettings::default());
                 self.named = named;
-                settings.defaults_section = Some(section.header.span());
+                settings.defaults_section = Some((si, section.header.span()));
                 let origin = Origin::Defaults(DefaultsName::new(&name));
                 for line in &section.lines {
                     if RULE_KEYWORDS.contains(&line.keyword()) {
@@ -430,7 +374,6 @@ impl<'a> Lowering<'a> {
     /// The model, once every section is lowered; `uncertain` lists the
     /// `.if` conditions that could not be decided.
     pub fn finish(mut self, uncertain: Vec<(Span, String)>) -> (Model, Vec<Diagnostic>) {
-        self.diags.extend(inherited_rules::refusals(&self.heirs));
         self.resolve_dynamic_targets();
         self.model.uncertain = uncertain;
         (self.model, self.diags)
@@ -483,7 +426,7 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    fn proxy(&mut self, section: &Section, mut settings: ProxySettings<'a>) {
+    fn proxy(&mut self, section: &Section, mut settings: ProxySettings) {
         let name = section.name().unwrap_or("").to_string();
         let header_span = section.header.span();
         // Lists sized up front: servers are most of a model's memory, a
@@ -507,11 +450,7 @@ impl<'a> Lowering<'a> {
             (l.keyword() == "stats" && matches!(l.word(1), Some("enable" | "uri")))
                 || l.words.iter().any(|w| w.as_str() == "use-service")
         });
-        self.heirs.extend(Heir::of(
-            section,
-            settings.defaults_section,
-            &settings.rules,
-        ));
+        self.check_inherited_rules(section, &settings);
         let acl_lines = settings.rules.iter().map(|l| &**l).chain(&section.lines);
         for line in acl_lines.filter(|l| l.keyword() == "acl") {
             acls.add(line, &mut self.diags);
@@ -692,6 +631,55 @@ impl<'a> Lowering<'a> {
                 servers,
                 uncertain,
             });
+        }
+    }
+
+    /// HAProxy refuses proxies that would inherit rules they cannot run.
+    fn check_inherited_rules(&mut self, section: &Section, settings: &ProxySettings) {
+        let has_rules = settings.rules.iter().any(|line| line.keyword() != "acl");
+        if let (true, Some((d, header))) = (has_rules, settings.defaults_section) {
+            let side = matches!(section.kind, SectionKind::Frontend);
+            match self.rule_defaults_users.insert(d, side) {
+                Some(other) if other != side && section.kind != SectionKind::Listen => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "frontends and backends cannot inherit from the same defaults section when it defines rules",
+                        )
+                        .at(section.header.span())
+                        .related(header, "the defaults section with rules")
+                        .help("give frontends and backends separate defaults sections"),
+                    );
+                    return;
+                }
+                _ => {}
+            }
+        }
+        for line in &settings.rules {
+            let rule = match (line.keyword(), line.word(1)) {
+                ("acl", _) => continue,
+                ("tcp-request", Some(w @ ("connection" | "session"))) => format!("tcp-request {w}"),
+                (k, _) => k.to_string(),
+            };
+            let refused = match section.kind {
+                SectionKind::Listen => true,
+                SectionKind::Backend => {
+                    rule.starts_with("tcp-request c") || rule == "tcp-request session"
+                }
+                SectionKind::Frontend => rule == "tcp-response",
+                _ => false,
+            };
+            if refused {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "a {} section cannot inherit '{rule}' rules from a defaults section",
+                        section.kind.keyword()
+                    ))
+                    .at(section.header.span())
+                    .related(line.word_span(0), "the defaults section defines it here")
+                    .help("inherit from a defaults section without such rules, or move the rule into the proxies"),
+                );
+                return;
+            }
         }
     }
 

@@ -8,7 +8,7 @@ pub mod parser;
 pub mod validate;
 
 pub use ast::{Config, Line, Section, SectionKind};
-pub use parser::{ParseOptions, Piece};
+pub use parser::ParseOptions;
 
 use crate::diag::Diagnostic;
 use crate::source::{FileId, SourceDb, Span};
@@ -45,33 +45,20 @@ pub fn parse_each<'a>(
     opts: &ParseOptions,
     emit: &mut dyn FnMut(Section<'a>),
 ) -> (Vec<(Span, String)>, Vec<Diagnostic>) {
-    let whole = files.iter().map(|&f| (f, Piece::whole(db.text(f).len())));
-    let read = parse_pieces(db, whole, opts, emit);
-    (read.uncertain, read.diags)
-}
-
-/// What [`parse_pieces`] found besides the sections.
-#[derive(Debug, Default)]
-pub struct PiecesRead {
-    /// `.if` conditions that could not be decided.
-    pub uncertain: Vec<(Span, String)>,
-    pub diags: Vec<Diagnostic>,
-    /// The last piece ended inside an `.if` block: when it ended before
-    /// its file did, the file cannot be read in pieces there.
-    pub open_if_at_end: bool,
-}
-
-/// As [`parse_each`], reading the given pieces of files in order.
-pub fn parse_pieces<'a>(
-    db: &'a SourceDb,
-    pieces: impl IntoIterator<Item = (FileId, Piece)>,
-    opts: &ParseOptions,
-    emit: &mut dyn FnMut(Section<'a>),
-) -> PiecesRead {
-    let mut read = PiecesRead::default();
-    for piece in pieces {
-        read.open_if_at_end =
-            parser::parse_file(db, piece, opts, emit, &mut read.uncertain, &mut read.diags);
+    let mut uncertain = Vec::new();
+    let mut diags = Vec::new();
+    for &file in files {
+        let f = db.file(file);
+        let name = f.path.to_string_lossy();
+        parser::parse_file(
+            file,
+            &name,
+            f.text(),
+            opts,
+            emit,
+            &mut uncertain,
+            &mut diags,
+        );
     }
-    read
+    (uncertain, diags)
 }

@@ -11,7 +11,7 @@ use super::ast::{Line, Section, SectionKind};
 use super::cond::{self, CondContext, Truth};
 use super::lexer::{self, Env, Word};
 use crate::diag::Diagnostic;
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::{FileId, Span};
 use crate::version::Version;
 
 /// Longest line read (HAProxy itself has no limit; this one bounds memory).
@@ -51,9 +51,7 @@ struct CondLevel {
 
 struct FileParser<'a, 'o> {
     file: FileId,
-    /// The whole file's text; the parser reads `piece` of it.
     text: &'a str,
-    piece: Piece,
     name: &'o str,
     opts: &'o ParseOptions,
     conds: Vec<CondLevel>,
@@ -82,19 +80,16 @@ impl<'a> FileParser<'a, '_> {
         state
     }
 
-    /// Parses the piece; `true` when it ends inside an `.if` block.
-    fn run(mut self) -> bool {
-        let Piece { start, end, line } = self.piece;
-        let mut offset = start;
-        let mut line_no = line - 1;
-        for raw in self.text[start..end].split_inclusive('\n') {
+    fn run(mut self) {
+        let mut offset = 0;
+        let mut line_no = 0;
+        for raw in self.text.split_inclusive('\n') {
             line_no += 1;
             let line = raw.strip_suffix('\n').unwrap_or(raw);
             self.line(line, offset, line_no);
             offset += raw.len();
         }
-        let at_end = end == self.text.len();
-        if at_end && !self.text.is_empty() && !self.text.ends_with('\n') {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
             let end = self.text.len();
             self.diags.push(
                 Diagnostic::error("missing newline at the end of the last line")
@@ -103,7 +98,7 @@ impl<'a> FileParser<'a, '_> {
                     .help("end the file with a newline"),
             );
         }
-        if at_end && let Some(level) = self.conds.last() {
+        if let Some(level) = self.conds.last() {
             self.diags.push(
                 Diagnostic::error("'.if' block is not terminated")
                     .at(level.opened)
@@ -112,7 +107,6 @@ impl<'a> FileParser<'a, '_> {
             );
         }
         self.close_section();
-        !self.conds.is_empty()
     }
 
     fn line(&mut self, line: &'a str, offset: usize, line_no: usize) {
@@ -394,47 +388,21 @@ impl<'a> FileParser<'a, '_> {
     }
 }
 
-/// A part of a file that a parser can read on its own: it starts the file
-/// or a line that opens a section outside any `.if` block, and it ends the
-/// file or a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Piece {
-    /// Byte offsets in the file's text.
-    pub start: usize,
-    pub end: usize,
-    /// The number of the line at `start`, from 1.
-    pub line: usize,
-}
-
-impl Piece {
-    /// The whole of a file of `len` bytes.
-    pub fn whole(len: usize) -> Piece {
-        Piece {
-            start: 0,
-            end: len,
-            line: 1,
-        }
-    }
-}
-
-/// Parses `piece` of file `file` of `db`, handing each section to `emit` as
-/// it completes (so a caller need not hold the whole tree). Returns `true`
-/// when the piece ends inside an `.if` block (an error at the file's end).
+/// Parses one file's text, handing each section to `emit` as it completes
+/// (so a caller need not hold the whole tree).
 pub fn parse_file<'a>(
-    db: &'a SourceDb,
-    (file, piece): (FileId, Piece),
+    file: FileId,
+    name: &str,
+    text: &'a str,
     opts: &ParseOptions,
     emit: &mut dyn FnMut(Section<'a>),
     uncertain: &mut Vec<(Span, String)>,
     diags: &mut Vec<Diagnostic>,
-) -> bool {
-    let f = db.file(file);
-    let name = f.path.to_string_lossy();
+) {
     FileParser {
         file,
-        text: f.text(),
-        piece,
-        name: &name,
+        text,
+        name,
         opts,
         conds: Vec::new(),
         current: None,
@@ -442,5 +410,5 @@ pub fn parse_file<'a>(
         uncertain,
         diags,
     }
-    .run()
+    .run();
 }

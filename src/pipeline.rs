@@ -4,8 +4,6 @@
 //! `stream` blocks are lowered as soon as each is read, the rest once the
 //! tree is whole (a `server` may use an upstream defined after it).
 
-mod chunks;
-
 use crate::diag::{self, Diagnostic};
 use crate::model::{self, Model};
 use crate::source::{self, SourceDb};
@@ -19,52 +17,23 @@ use crate::{Options, refused};
 const LOWER_BESIDE_PARSER_BYTES: usize = 1 << 20;
 
 /// Parses and lowers HAProxy files already in `db`, section by section, so
-/// the whole syntax tree never exists at once. Large inputs are cut into
-/// chunks that threads read side by side ([`chunks`]); where they cannot
-/// be, the parser (with the keyword checks) and the lowering run side by
-/// side, handing sections over in batches.
+/// the whole syntax tree never exists at once. For large inputs the parser
+/// (with the keyword checks) and the lowering run side by side, handing
+/// sections over in batches.
 pub fn lower_haproxy(
     db: &SourceDb,
     files: &[source::FileId],
     opts: &Options,
-) -> (Model, Vec<Diagnostic>) {
-    let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
-    let reading = if size < LOWER_BESIDE_PARSER_BYTES || opts.one_thread {
-        Reading::OnePass
-    } else {
-        let threads = chunks::threads();
-        Reading::Chunks(chunks::chunks_for(size, threads), threads)
-    };
-    lower_haproxy_reading(db, files, opts, reading)
-}
-
-/// How HAProxy files are read.
-#[derive(Debug, Clone, Copy)]
-enum Reading {
-    /// Parsed and lowered on this thread.
-    OnePass,
-    /// In about this many chunks on this many threads, else the parser
-    /// beside the lowering.
-    Chunks(usize, usize),
-}
-
-fn lower_haproxy_reading(
-    db: &SourceDb,
-    files: &[source::FileId],
-    opts: &Options,
-    reading: Reading,
 ) -> (Model, Vec<Diagnostic>) {
     let parse_opts = syntax::haproxy::ParseOptions {
         env: opts.env.clone(),
         version: opts.haproxy_version,
     };
     let version = opts.haproxy_version;
-    let parsed = if let Reading::Chunks(wanted, threads) = reading {
-        chunks::lower_in_chunks(db, files, &parse_opts, wanted, threads)
-            .unwrap_or_else(|| parse_beside_lowering(db, files, &parse_opts, version))
-    } else {
+    let size: usize = files.iter().map(|&f| db.text(f).len()).sum();
+    let parsed = if size < LOWER_BESIDE_PARSER_BYTES || opts.one_thread {
         let mut lowering = model::haproxy::Lowering::new(version);
-        lowering.reserve_backends(backend_headers(texts(db, files)));
+        lowering.reserve_backends(backend_headers(db, files));
         let mut checked = Vec::new();
         let (uncertain, syntax) = syntax::haproxy::parse_each(db, files, &parse_opts, &mut |s| {
             syntax::haproxy::validate::check_section(&s, version, &mut checked);
@@ -76,6 +45,8 @@ fn lower_haproxy_reading(
             checked,
             lowering,
         }
+    } else {
+        parse_beside_lowering(db, files, &parse_opts, version)
     };
     let mut diagnostics = parsed.syntax;
     diagnostics.extend(parsed.checked);
@@ -88,27 +59,23 @@ fn lower_haproxy_reading(
     (model, diagnostics)
 }
 
-/// About how many `backend` and `listen` sections `texts` hold, to size
+/// About how many `backend` and `listen` sections the files hold, to size
 /// the model's list of backends: a header that does not start its line or
 /// is followed by a tab is missed, and the list then grows as usual.
-fn backend_headers<'t>(texts: impl IntoIterator<Item = &'t [u8]>) -> usize {
+fn backend_headers(db: &SourceDb, files: &[source::FileId]) -> usize {
     let starts = |text: &[u8], keyword: &[u8]| {
         memchr::memmem::find_iter(text, keyword).count()
             + usize::from(text.starts_with(&keyword[1..]))
     };
-    texts
-        .into_iter()
+    files
+        .iter()
+        .map(|&f| db.text(f).as_bytes())
         .map(|text| starts(text, b"\nbackend ") + starts(text, b"\nlisten "))
         .sum()
 }
 
-/// The bytes of each of `files`.
-fn texts<'t>(db: &'t SourceDb, files: &'t [source::FileId]) -> impl Iterator<Item = &'t [u8]> {
-    files.iter().map(|&f| db.text(f).as_bytes())
-}
-
 /// Every section parsed, keyword-checked and lowered.
-pub(crate) struct Parsed<'a> {
+struct Parsed<'a> {
     /// `.if` conditions that could not be decided.
     uncertain: Vec<(source::Span, String)>,
     /// Syntax errors.
@@ -116,17 +83,6 @@ pub(crate) struct Parsed<'a> {
     /// Findings of the keyword checks.
     checked: Vec<Diagnostic>,
     lowering: model::haproxy::Lowering<'a>,
-}
-
-impl<'a> Parsed<'a> {
-    /// Takes in what was read of the sections after these, lowered from
-    /// what they inherit from these ([`model::haproxy::Lowering::resume`]).
-    fn append(&mut self, mut later: Parsed<'a>) {
-        self.uncertain.append(&mut later.uncertain);
-        self.syntax.append(&mut later.syntax);
-        self.checked.append(&mut later.checked);
-        self.lowering.append(later.lowering);
-    }
 }
 
 /// Parses and keyword-checks on this thread while a second one lowers the
@@ -142,7 +98,7 @@ fn parse_beside_lowering<'a>(
         || {
             let mut lowering = model::haproxy::Lowering::new(version);
             // Counted here, while the parser reads the first sections.
-            lowering.reserve_backends(backend_headers(texts(db, files)));
+            lowering.reserve_backends(backend_headers(db, files));
             lowering
         },
         |lowering, section| lowering.section(section),
@@ -294,33 +250,6 @@ fn parse_beside_upstream_lowering<'a>(
         },
     );
     (tree, upstreams.into_blocks())
-}
-
-/// Where loading the HAProxy `files` (name and text, read in order) in
-/// about `chunks` chunks on two threads and in one pass disagree: the two
-/// renderings of model and messages, or `None`. For the differential fuzz
-/// target and tests.
-#[doc(hidden)]
-pub fn haproxy_loading_orders_differ(
-    files: &[(&str, &str)],
-    chunks: usize,
-) -> Option<(String, String)> {
-    let mut db = SourceDb::new();
-    let ids: Vec<_> = files
-        .iter()
-        .map(|(name, text)| db.add(name, text.to_string()))
-        .collect();
-    let render = |reading| {
-        let opts = Options {
-            env: syntax::haproxy::lexer::Env::Values(Default::default()),
-            ..Options::default()
-        };
-        let (model, diags) = lower_haproxy_reading(&db, &ids, &opts, reading);
-        let (model, messages) = rendering(&model, &diags);
-        format!("{model}\n{messages:#?}")
-    };
-    let (chunked, in_order) = (render(Reading::Chunks(chunks, 2)), render(Reading::OnePass));
-    (chunked != in_order).then_some((chunked, in_order))
 }
 
 /// Where loading `text` as nginx concurrently (upstreams lowered beside the
