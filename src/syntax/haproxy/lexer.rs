@@ -122,15 +122,8 @@ struct WordBuf<'a> {
 }
 
 impl<'a> WordBuf<'a> {
+    /// Appends `s`, a slice of the line (adjacent slices stay one borrow).
     fn push_str(&mut self, s: &'a str) {
-        if s.is_empty() {
-            // An empty expansion still makes a word; it may be a literal,
-            // not a slice of the line, so it takes no part in borrowing.
-            if self.owned.is_none() && self.borrowed.is_none() {
-                self.owned = Some(String::new());
-            }
-            return;
-        }
         match (&mut self.owned, self.borrowed) {
             (Some(o), _) => o.push_str(s),
             (None, None) => self.borrowed = Some(s),
@@ -147,6 +140,14 @@ impl<'a> WordBuf<'a> {
                     self.owned = Some(o);
                 }
             }
+        }
+    }
+
+    /// Makes the word exist even if nothing is added to it: a variable
+    /// that expands to nothing still makes a (possibly empty) word.
+    fn mark_present(&mut self) {
+        if self.owned.is_none() && self.borrowed.is_none() {
+            self.owned = Some(String::new());
         }
     }
 
@@ -270,10 +271,10 @@ impl<'a> Lexer<'a, '_> {
                     word.push_char(c);
                 }
                 if v.is_empty() {
-                    word.push_str("");
+                    word.mark_present();
                 }
             }
-            None => word.push_str(""),
+            None => word.mark_present(),
         }
     }
 
