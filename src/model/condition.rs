@@ -70,13 +70,13 @@ impl MatchMethod {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Predicate {
     /// The sample fetch without its match suffix (`hdr(host)`, `path`, `src`).
-    pub fetch: String,
+    pub fetch: Box<str>,
     /// `None`: the fetch's own default method.
     pub method: Option<MatchMethod>,
     pub ignore_case: bool,
     pub values: Vec<String>,
     /// Patterns also come from files (`-f`), which lbcheck does not read.
-    pub pattern_files: Vec<String>,
+    pub pattern_files: Box<[String]>,
 }
 
 /// A boolean expression over predicates.
@@ -85,7 +85,7 @@ pub struct Predicate {
 pub enum Condition {
     Always,
     Never,
-    Pred(Predicate),
+    Pred(Box<Predicate>),
     /// A named ACL, kept by name for display; its body is the OR of its lines.
     Acl(Arc<str>, Arc<Condition>),
     Not(Box<Condition>),
@@ -218,13 +218,21 @@ mod tests {
     use super::*;
 
     fn pred(fetch: &str, value: &str) -> Condition {
-        Condition::Pred(Predicate {
-            fetch: fetch.to_string(),
+        Condition::Pred(Box::new(Predicate {
+            fetch: fetch.into(),
             method: None,
             ignore_case: false,
             values: vec![value.to_string()],
-            pattern_files: Vec::new(),
-        })
+            pattern_files: Box::default(),
+        }))
+    }
+
+    /// Every route holds a condition, and an `AND` of two ACLs a list of
+    /// them: a predicate is boxed so that those (ACL references, `AND`,
+    /// `OR`) do not each carry a predicate's 64 bytes.
+    #[test]
+    fn a_condition_is_four_words() {
+        assert!(std::mem::size_of::<Condition>() <= 32);
     }
 
     #[test]

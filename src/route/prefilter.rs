@@ -306,13 +306,13 @@ mod tests {
     use super::*;
 
     fn pred(fetch: &str, method: Option<MatchMethod>, values: &[&str]) -> Condition {
-        Condition::Pred(Predicate {
-            fetch: fetch.to_string(),
+        Condition::Pred(Box::new(Predicate {
+            fetch: fetch.into(),
             method,
             ignore_case: true,
             values: values.iter().map(|v| v.to_string()).collect(),
-            pattern_files: Vec::new(),
-        })
+            pattern_files: Box::default(),
+        }))
     }
 
     #[test]

@@ -152,13 +152,13 @@ fn predicate(words: &[&str]) -> (Condition, usize) {
     }
     let values_at = i.min(words.len());
     let values = words[values_at..].iter().map(|v| v.to_string()).collect();
-    let pred = Condition::Pred(Predicate {
-        fetch,
+    let pred = Condition::Pred(Box::new(Predicate {
+        fetch: fetch.into_boxed_str(),
         method,
         ignore_case,
         values,
-        pattern_files,
-    });
+        pattern_files: pattern_files.into_boxed_slice(),
+    }));
     (pred, values_at)
 }
 
@@ -182,13 +182,13 @@ fn check_regexes(line: &Line, first_value: usize, pred: &Condition, diags: &mut 
 }
 
 fn pred(fetch: &str, method: MatchMethod, values: &[&str]) -> Condition {
-    Condition::Pred(Predicate {
-        fetch: fetch.to_string(),
+    Condition::Pred(Box::new(Predicate {
+        fetch: fetch.into(),
         method: Some(method),
         ignore_case: false,
         values: values.iter().map(|v| v.to_string()).collect(),
-        pattern_files: Vec::new(),
-    })
+        pattern_files: Box::default(),
+    }))
 }
 
 /// HAProxy's predefined ACLs.
@@ -363,7 +363,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(p.pattern_files, ["/etc/paths.lst"]);
+        assert_eq!(*p.pattern_files, ["/etc/paths.lst"]);
         assert_eq!(p.values, ["-i"]);
     }
 }

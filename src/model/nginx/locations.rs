@@ -80,13 +80,13 @@ fn kind_of(modifier: &str) -> Option<LocationKind> {
 }
 
 fn path_pred(method: MatchMethod, value: &str, ignore_case: bool) -> Condition {
-    Condition::Pred(Predicate {
-        fetch: "path".to_string(),
+    Condition::Pred(Box::new(Predicate {
+        fetch: "path".into(),
         method: Some(method),
         ignore_case,
         values: vec![value.to_string()],
-        pattern_files: Vec::new(),
-    })
+        pattern_files: Box::default(),
+    }))
 }
 
 /// The prefix locations of one block sorted by path, so that the longer

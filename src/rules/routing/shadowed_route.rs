@@ -48,7 +48,7 @@ impl CatchAll {
     fn matches_everything(&mut self, c: &Condition) -> bool {
         match c {
             Condition::Always => true,
-            Condition::Pred(p) if p.fetch == "path" && p.pattern_files.is_empty() => {
+            Condition::Pred(p) if &*p.fetch == "path" && p.pattern_files.is_empty() => {
                 match p.method {
                     Some(MatchMethod::Beg) => p.values.iter().any(|v| v == "/"),
                     Some(MatchMethod::Reg) => p.values.iter().any(|v| {
