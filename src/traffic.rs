@@ -186,7 +186,7 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
         }
         _ => spread(backend, &members, true, &mut out),
     }
-    let map_based = !backend.hash_type.value.starts_with("consistent");
+    let map_based = !backend.hash_type().value.starts_with("consistent");
     match kind {
         AlgorithmKind::Source if format == SourceFormat::Haproxy && map_based => notes.push(
             "source with map-based hashing picks the server from the client address modulo the total \

@@ -349,8 +349,8 @@ fn backend_changes(sides: &Sides, old: &Backend, new: &Backend, out: &mut Vec<Ch
         out,
         &entity,
         "hash-type",
-        (&old.hash_type, old.span),
-        (&new.hash_type, new.span),
+        (old.hash_type(), old.span),
+        (new.hash_type(), new.span),
     );
     fn check(b: &Backend) -> Option<&str> {
         b.health.check_type.as_ref().map(|c| &*c.value)

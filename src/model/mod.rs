@@ -568,14 +568,11 @@ pub struct Backend {
     pub span: Span,
     pub mode: Sourced<Mode>,
     pub algorithm: Sourced<Algorithm>,
-    /// HAProxy `hash-type` (`map-based`, `consistent`, with an optional function).
-    pub hash_type: Sourced<Cow<'static, str>>,
     pub health: Health,
-    pub fullconn: WithOrigin<Option<u64>>,
     /// nginx `keepalive` connections cached per worker.
     pub keepalive: Option<WithOrigin<u64>>,
-    /// nginx `zone`: state shared between workers.
-    pub zone: Option<String>,
+    /// The settings of [`BackendExtras`], when any differs from its default.
+    pub extras: Option<Box<BackendExtras>>,
     /// HAProxy `timeout NAME VALUE` in force (own or inherited), in ms.
     pub timeouts: Timeouts,
     /// Declares a stick table (may exist only to hold one).
@@ -588,6 +585,61 @@ pub struct Backend {
     pub disabled: Option<Span>,
     pub servers: Vec<Server>,
     pub uncertain: bool,
+}
+
+/// Backend settings that most backends leave at their defaults: kept apart
+/// so that each of tens of thousands of backends does not carry them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackendExtras {
+    /// HAProxy `hash-type` (`map-based`, `consistent`, with an optional
+    /// function); nginx `hash ... consistent`.
+    pub hash_type: Sourced<Cow<'static, str>>,
+    pub fullconn: WithOrigin<Option<u64>>,
+    /// nginx `zone`: state shared between workers.
+    pub zone: Option<String>,
+}
+
+impl Default for BackendExtras {
+    fn default() -> BackendExtras {
+        DEFAULT_BACKEND_EXTRAS.clone()
+    }
+}
+
+/// What a backend without [`BackendExtras`] has: the built-in defaults.
+static DEFAULT_BACKEND_EXTRAS: BackendExtras = BackendExtras {
+    hash_type: Sourced {
+        value: Cow::Borrowed("map-based"),
+        origin: Origin::BuiltIn,
+        span: None,
+    },
+    fullconn: WithOrigin {
+        value: None,
+        origin: Origin::BuiltIn,
+    },
+    zone: None,
+};
+
+impl Backend {
+    fn extras(&self) -> &BackendExtras {
+        self.extras.as_deref().unwrap_or(&DEFAULT_BACKEND_EXTRAS)
+    }
+
+    /// The extras, made (at their defaults) when the backend had none.
+    pub fn extras_mut(&mut self) -> &mut BackendExtras {
+        self.extras.get_or_insert_with(Default::default)
+    }
+
+    pub fn hash_type(&self) -> &Sourced<Cow<'static, str>> {
+        &self.extras().hash_type
+    }
+
+    pub fn fullconn(&self) -> &WithOrigin<Option<u64>> {
+        &self.extras().fullconn
+    }
+
+    pub fn zone(&self) -> Option<&str> {
+        self.extras().zone.as_deref()
+    }
 }
 
 /// `timeout NAME VALUE` pairs sorted by name, in ms; shared between the

@@ -208,7 +208,7 @@ fn backend(
         "kind": b.kind,
         "algorithm_args": b.algorithm.value.params,
         "health_check": b.health.check_type.as_ref().map(|c| c.value.clone()),
-        "zone": b.zone,
+        "zone": b.zone(),
         "servers": list(listed, b.servers.len(), server),
         "failing_share": shares.failing_share,
         "backups_engaged": shares.backups_engaged,
@@ -225,9 +225,9 @@ fn backend(
             span: None,
         },
     )
-    .sourced("hash_type", &b.hash_type)
+    .sourced("hash_type", b.hash_type())
     .sourced("allbackups", &b.health.allbackups)
-    .sourced("fullconn", &b.fullconn)
+    .sourced("fullconn", b.fullconn())
     .optional("keepalive", b.keepalive.as_ref())
     .at(db, b.span)
 }

@@ -21,9 +21,9 @@ use self::acl::AclTable;
 use self::server::ServerParams;
 use crate::diag::Diagnostic;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, Candidate, Condition, DefaultsName, EntryKind,
-    EntryPoint, Health, Mode, Model, Origin, Route, RouteKind, SourceFormat, Sourced, Target,
-    Timeouts, WithOrigin,
+    Algorithm, AlgorithmKind, Backend, BackendExtras, BackendKind, Candidate, Condition,
+    DefaultsName, EntryKind, EntryPoint, Health, Mode, Model, Origin, Route, RouteKind,
+    SourceFormat, Sourced, Target, Timeouts, WithOrigin,
 };
 use crate::source::Span;
 use crate::syntax::haproxy::{Config, Line, Section, SectionKind};
@@ -597,10 +597,6 @@ impl<'a> Lowering<'a> {
                         params: Vec::new(),
                     })
                 }),
-                hash_type: settings
-                    .hash_type
-                    .take()
-                    .unwrap_or_else(|| Sourced::built_in(Cow::Borrowed("map-based"))),
                 health: Health {
                     check_type: settings.check_type.take(),
                     allbackups: settings
@@ -618,12 +614,8 @@ impl<'a> Lowering<'a> {
                         r
                     },
                 },
-                fullconn: settings
-                    .fullconn
-                    .take()
-                    .map_or(WithOrigin::built_in(None), WithOrigin::from),
                 keepalive: None,
-                zone: None,
+                extras: backend_extras(&mut settings),
                 timeouts: settings.timeouts.clone(),
                 stick_table,
                 serves_itself,
@@ -905,6 +897,22 @@ pub fn lower(config: &Config, version: Version) -> (Model, Vec<Diagnostic>) {
     lowering.finish(config.uncertain.clone())
 }
 
+/// The backend's `hash-type` and `fullconn`, when either is set (own or
+/// inherited); `None` leaves both at their built-in defaults.
+fn backend_extras(settings: &mut ProxySettings) -> Option<Box<BackendExtras>> {
+    if settings.hash_type.is_none() && settings.fullconn.is_none() {
+        return None;
+    }
+    let mut extras = BackendExtras::default();
+    if let Some(hash_type) = settings.hash_type.take() {
+        extras.hash_type = hash_type;
+    }
+    if let Some(fullconn) = settings.fullconn.take() {
+        extras.fullconn = fullconn.into();
+    }
+    Some(Box::new(extras))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -930,6 +938,50 @@ mod tests {
             .map(|b| (b.name.as_str(), b.disabled.is_some()))
             .collect();
         assert_eq!(disabled, [("off", true), ("back_on", false)]);
+    }
+
+    /// `hash-type` and `fullconn` reach the backends that set or inherit
+    /// them; the others keep the built-in defaults without extras.
+    #[test]
+    fn rare_backend_settings_are_kept_apart() {
+        assert!(std::mem::size_of::<Backend>() <= 248);
+        let text = "defaults first\n    mode http\n    hash-type consistent sdbm\n\
+                    backend hashed\n    fullconn 300\n    server s 10.0.0.1:80\n\
+                    defaults plain\n    mode http\n\
+                    backend simple\n    server s 10.0.0.1:80\n\
+                    backend full\n    fullconn 50\n    server s 10.0.0.1:80\n\
+                    frontend fe\n    bind :80\n    default_backend simple\n";
+        let mut db = crate::source::SourceDb::new();
+        let id = db.add("e.cfg", text.to_string());
+        let (model, diags) = crate::lower_haproxy(&db, &[id], &crate::Options::default());
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+        let seen: Vec<(&str, &str, Option<u64>, bool)> = model
+            .backends
+            .iter()
+            .map(|b| {
+                let hash = &*b.hash_type().value;
+                (
+                    b.name.as_str(),
+                    hash,
+                    b.fullconn().value,
+                    b.extras.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("hashed", "consistent sdbm", Some(300), true),
+                ("simple", "map-based", None, false),
+                ("full", "map-based", Some(50), true),
+            ]
+        );
+        let hashed = &model.backends[0];
+        assert_eq!(
+            hashed.hash_type().origin,
+            Origin::Defaults(DefaultsName::new("first"))
+        );
+        assert_eq!(hashed.fullconn().origin, Origin::Explicit);
     }
 
     #[test]

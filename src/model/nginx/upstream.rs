@@ -8,8 +8,8 @@ use crate::diag::Diagnostic;
 use crate::model::WithOrigin;
 use crate::model::haproxy::parse_time_ms;
 use crate::model::{
-    Algorithm, AlgorithmKind, Backend, BackendKind, FailureDetection, Health, Mode, Origin, Server,
-    Sourced, Timeouts,
+    Algorithm, AlgorithmKind, Backend, BackendExtras, BackendKind, FailureDetection, Health, Mode,
+    Origin, Server, Sourced, Timeouts,
 };
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
@@ -192,9 +192,8 @@ pub fn lower(
     let mut servers = Vec::with_capacity(body.iter().filter(|d| d.name() == "server").count());
     let mut backups = Vec::new();
     let mut algorithm = None;
-    let mut hash_type = Sourced::built_in(Cow::Borrowed("map-based"));
     let mut keepalive = None;
-    let mut zone = None;
+    let mut extras: Option<Box<BackendExtras>> = None;
     for d in body {
         match d.name() {
             "server" => {
@@ -208,11 +207,15 @@ pub fn lower(
                     keepalive = Some(WithOrigin::explicit(n));
                 }
             }
-            "zone" => zone = d.arg(0).map(str::to_string),
+            "zone" => {
+                let zone = d.arg(0).map(str::to_string);
+                extras.get_or_insert_with(Default::default).zone = zone;
+            }
             _ => {
                 if let Some(m) = method(d, diags) {
                     if m.value.kind == AlgorithmKind::Hash && d.arg(1) == Some("consistent") {
-                        hash_type = Sourced::explicit(Cow::Borrowed("consistent"), d.span());
+                        extras.get_or_insert_with(Default::default).hash_type =
+                            Sourced::explicit(Cow::Borrowed("consistent"), d.span());
                     }
                     algorithm = Some(m);
                 }
@@ -252,7 +255,6 @@ pub fn lower(
         span,
         mode: Sourced::built_in(mode),
         algorithm,
-        hash_type,
         health: Health {
             check_type: None,
             allbackups: Sourced {
@@ -262,9 +264,8 @@ pub fn lower(
             },
             redispatch: WithOrigin::built_in(true),
         },
-        fullconn: WithOrigin::built_in(None),
         keepalive,
-        zone,
+        extras,
         timeouts: Timeouts::default(),
         stick_table: false,
         serves_itself: false,
@@ -290,6 +291,27 @@ mod tests {
         assert_eq!((server.name(), server.address()), ("web1", "10.0.0.1:80"));
         (server.names, server.address_at) = Server::names(Some(""), "[::1]:8080");
         assert_eq!((server.name(), server.address()), ("", "[::1]:8080"));
+    }
+
+    /// `zone` and `hash ... consistent` reach the upstream; an upstream
+    /// with neither has no extras.
+    #[test]
+    fn rare_upstream_settings_are_kept_apart() {
+        let text = "events {}\nhttp { upstream a { zone shared 64k; hash $uri consistent; server 10.0.0.1; }\n\
+                    upstream b { hash $uri; server 10.0.0.2; } }\n";
+        let mut db = crate::source::SourceDb::new();
+        let id = db.add("u.conf", text.to_string());
+        let (model, diags) = crate::lower_nginx(&mut db, &[id], &crate::Options::default());
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:#?}");
+        let a = model.backend("a").unwrap();
+        assert_eq!(
+            (a.zone(), &*a.hash_type().value),
+            (Some("shared"), "consistent")
+        );
+        assert_eq!(a.hash_type().origin, Origin::Explicit);
+        let b = model.backend("b").unwrap();
+        assert_eq!((b.zone(), &*b.hash_type().value), (None, "map-based"));
+        assert!(b.extras.is_none());
     }
 
     #[test]

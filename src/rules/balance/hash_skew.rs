@@ -41,7 +41,7 @@ impl Rule for HashSkew {
                 continue;
             }
             let kind = b.algorithm.value.kind;
-            let map_based = !b.hash_type.value.starts_with("consistent");
+            let map_based = !b.hash_type().value.starts_with("consistent");
             let message = match (cx.model.format, kind) {
                 (SourceFormat::Nginx, AlgorithmKind::IpHash) => {
                     "ip_hash keys on the client's /24: a whole network, or everything behind one proxy or NAT, lands on one server"
