@@ -46,8 +46,9 @@ pub struct Shares {
     pub backups_engaged: bool,
     /// Concurrency assumed for `balance first`.
     pub assumed_concurrency: Option<u64>,
-    /// Caveats a reader should know (hash variance, /24 grouping, ...).
-    pub notes: Vec<&'static str>,
+    /// Caveats a reader should know (hash variance, /24 grouping, ...);
+    /// sized to fit, as each of tens of thousands of backends has its own.
+    pub notes: Box<[&'static str]>,
 }
 
 /// What a computation may assume.
@@ -121,9 +122,9 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
             failing_share: 1.0,
             backups_engaged: false,
             assumed_concurrency: None,
-            notes: vec![
+            notes: Box::new([
                 "the backend is disabled: HAProxy answers every request routed to it with 503",
-            ],
+            ]),
         };
     }
     let mut out = vec![0.0; n];
@@ -226,7 +227,7 @@ pub fn shares(model: &Model, backend: &Backend, opts: &TrafficOptions) -> Shares
         failing_share: failing_share.min(1.0),
         backups_engaged,
         assumed_concurrency,
-        notes,
+        notes: notes.into_boxed_slice(),
     }
 }
 
