@@ -441,6 +441,16 @@ impl Lowering {
         binds
     }
 
+    /// A server block as an entry point, its lists sized to fit: pushed
+    /// lists keep room for four, and large configs hold tens of thousands
+    /// of server blocks with a listen or two each.
+    fn entry_point(&mut self, mut entry: EntryPoint) {
+        entry.binds.shrink_to_fit();
+        entry.server_names.shrink_to_fit();
+        entry.routes.shrink_to_fit();
+        self.model.entry_points.push(entry);
+    }
+
     fn server(&mut self, body: &[Directive], span: Span, mode: Mode, tables: &Tables) {
         let binds = self.listens(body, mode, span);
         let server_names: Vec<String> = body
@@ -483,7 +493,7 @@ impl Lowering {
                 .map_or_else(|| "server".to_string(), |b| b.address.clone()),
         };
         let limit = self.model.limits.nginx_connections();
-        self.model.entry_points.push(EntryPoint {
+        self.entry_point(EntryPoint {
             name,
             kind: if mode == Mode::Http {
                 EntryKind::HttpServer

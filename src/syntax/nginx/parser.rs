@@ -161,8 +161,12 @@ impl<'a> Parser<'a, '_> {
                         self.error(file, at as usize, "unexpected \"}\"");
                         break;
                     }
-                    let frame = stack.pop().expect("len > 1");
+                    let mut frame = stack.pop().expect("len > 1");
                     let mut header = frame.header.expect("inner frames have a header");
+                    // Most blocks hold one to three directives: a pushed list
+                    // keeps room for four, which a large config's tree would
+                    // hold while it waits to be lowered.
+                    frame.children.shrink_to_fit();
                     header.block = Some(frame.children);
                     header.close = Some(at);
                     self.close(header, parent, level, &mut stack);
