@@ -50,6 +50,25 @@ fn keep_to_small_pages() {
     }
 }
 
+/// Lets mimalloc commit memory as it is used rather than a whole arena up
+/// front: on Linux an eagerly committed arena left 4 MB resident before any
+/// work (a tiny check: 9.8 -> 5.9 MB max RSS), with no gain in speed. The
+/// arena is made at the first allocation, which the Rust runtime makes
+/// before `main`: so this runs as a constructor, before the runtime starts.
+#[cfg(target_os = "linux")]
+extern "C" fn commit_on_demand() {
+    /// `mi_option_arena_eager_commit` in mimalloc's option list.
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    // SAFETY: sets one of mimalloc's option values, before any thread but
+    // the first exists.
+    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static COMMIT_ON_DEMAND: extern "C" fn() = commit_on_demand;
+
 fn main() -> ExitCode {
     keep_to_small_pages();
     let cli = match Cli::try_parse() {
