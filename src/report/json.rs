@@ -346,22 +346,36 @@ pub fn write<'a>(
     results: impl Iterator<Item = (&'a SourceDb, &'a [Diagnostic])>,
     files: usize,
 ) -> std::io::Result<()> {
-    let mut findings = Vec::new();
+    let sets: Vec<(&SourceDb, &[Diagnostic])> = results.collect();
     let (mut errors, mut warnings, mut infos) = (0, 0, 0);
-    for (db, diags) in results {
-        for d in diags {
-            match d.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-                Severity::Info => infos += 1,
-            }
-            findings.push((db, d));
+    for d in sets.iter().flat_map(|(_, diags)| diags.iter()) {
+        match d.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+            Severity::Info => infos += 1,
         }
     }
     write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": ")?;
-    write_array_with(w, &findings, 1, |&(db, d), out| {
-        write_finding(out, db, d, 2)
-    })?;
+    // One array over every config's findings, written a config at a time
+    // (a list pairing each of 100k findings with its config would weigh
+    // 1.5 MB at the run's peak).
+    if sets.iter().all(|(_, diags)| diags.is_empty()) {
+        w.write_all(b"[]")?;
+    } else {
+        w.write_all(b"[")?;
+        let mut before = 0;
+        for (db, diags) in &sets {
+            write_rendered(w, diags, |i, d, out| {
+                if before + i > 0 {
+                    out.push(b',');
+                }
+                json_text::new_line(out, 2);
+                write_finding(out, db, d, 2);
+            })?;
+            before += diags.len();
+        }
+        w.write_all(b"\n  ]")?;
+    }
     writeln!(
         w,
         ",\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos},\n    \"files\": {files}\n  }}\n}}"
