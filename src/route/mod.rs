@@ -150,9 +150,10 @@ pub struct Router<'m> {
     /// nginx: server blocks with a wildcard or regex name, in source order;
     /// only these can match a host that no exact name does.
     patterned: Vec<usize>,
-    /// Per entry point, per route: what a request needs to possibly match.
-    /// Per entry point, which of its routes a request may meet.
-    filters: Vec<RouteFilter>,
+    /// Per entry point, which of its routes a request may meet: made the
+    /// first time a request reaches it (a diff probes only the entry points
+    /// whose routes changed, a route lookup one).
+    filters: Vec<std::sync::OnceLock<RouteFilter>>,
     /// nginx: the `http` server blocks of each indexed port, worked out once
     /// (a port may have thousands).
     port_servers: HashMap<u16, PortServers>,
@@ -250,7 +251,7 @@ impl<'m> Router<'m> {
         let filters = model
             .entry_points
             .iter()
-            .map(|e| RouteFilter::new(&e.routes))
+            .map(|_| std::sync::OnceLock::new())
             .collect();
         Router {
             model,
@@ -400,7 +401,8 @@ impl<'m> Router<'m> {
         // Routes whose condition is certainly false for this request are
         // not evaluated.
         let mut evaluation = Evaluation::new(&request);
-        for i in self.filters[entry].candidates(host.as_deref(), path) {
+        let filter = self.filters[entry].get_or_init(|| RouteFilter::new(routes));
+        for i in filter.candidates(host.as_deref(), path) {
             let r = &routes[i];
             match evaluation.eval(&r.condition) {
                 Tri::True => {
