@@ -86,8 +86,15 @@ impl Rule for ConflictingListen {
         let entries = &cx.model.entry_points;
         // Claims tagged with their key's number, then sorted into runs: one
         // list instead of a vector per key (most keys have one claim).
-        let mut key_ids: HashMap<Key, u32> = HashMap::new();
-        let mut claims: Vec<(u32, Claim)> = Vec::new();
+        // Sized up front for every (bind, name) pair: grown by doubling,
+        // the tables' and lists' earlier copies are memory the process
+        // holds through the other rules' findings.
+        let pairs: usize = entries
+            .iter()
+            .map(|e| e.binds.len() * e.server_names.len().max(1))
+            .sum();
+        let mut key_ids: HashMap<Key, u32> = HashMap::with_capacity(pairs);
+        let mut claims: Vec<(u32, Claim)> = Vec::with_capacity(pairs);
         for (j, entry) in entries.iter().enumerate() {
             let names = keys(entry);
             for bind in &entry.binds {
