@@ -624,11 +624,6 @@ impl Backend {
         self.extras.as_deref().unwrap_or(&DEFAULT_BACKEND_EXTRAS)
     }
 
-    /// The extras, made (at their defaults) when the backend had none.
-    pub fn extras_mut(&mut self) -> &mut BackendExtras {
-        self.extras.get_or_insert_with(Default::default)
-    }
-
     pub fn hash_type(&self) -> &Sourced<Cow<'static, str>> {
         &self.extras().hash_type
     }

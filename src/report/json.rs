@@ -289,17 +289,39 @@ where
     W: Write,
     S: Sync,
 {
-    if items.is_empty() {
+    write_array_of(w, &[((), items)], depth, |(), item, out| render(item, out))
+}
+
+/// [`write_array_with`] over several lists written one after another as one
+/// array, each rendered with its own context (a config's findings with its
+/// sources): no list pairing every element with its context is made.
+pub fn write_array_of<'a, W, C, S>(
+    w: &mut W,
+    parts: &[(C, &'a [S])],
+    depth: usize,
+    render: impl Fn(&C, &'a S, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()>
+where
+    W: Write,
+    C: Sync,
+    S: Sync,
+{
+    if parts.iter().all(|(_, items)| items.is_empty()) {
         return w.write_all(b"[]");
     }
     w.write_all(b"[")?;
-    write_rendered(w, items, |i, item, out| {
-        if i > 0 {
-            out.push(b',');
-        }
-        json_text::new_line(out, depth + 1);
-        render(item, out);
-    })?;
+    let mut before = 0;
+    for (context, items) in parts {
+        let first = before;
+        write_rendered(w, items, |i, item, out| {
+            if first + i > 0 {
+                out.push(b',');
+            }
+            json_text::new_line(out, depth + 1);
+            render(context, item, out);
+        })?;
+        before += items.len();
+    }
     write!(w, "\n{}]", "  ".repeat(depth))
 }
 
@@ -356,26 +378,7 @@ pub fn write<'a>(
         }
     }
     write!(w, "{{\n  \"version\": {SCHEMA_VERSION},\n  \"findings\": ")?;
-    // One array over every config's findings, written a config at a time
-    // (a list pairing each of 100k findings with its config would weigh
-    // 1.5 MB at the run's peak).
-    if sets.iter().all(|(_, diags)| diags.is_empty()) {
-        w.write_all(b"[]")?;
-    } else {
-        w.write_all(b"[")?;
-        let mut before = 0;
-        for (db, diags) in &sets {
-            write_rendered(w, diags, |i, d, out| {
-                if before + i > 0 {
-                    out.push(b',');
-                }
-                json_text::new_line(out, 2);
-                write_finding(out, db, d, 2);
-            })?;
-            before += diags.len();
-        }
-        w.write_all(b"\n  ]")?;
-    }
+    write_array_of(w, &sets, 1, |db, d, out| write_finding(out, db, d, 2))?;
     writeln!(
         w,
         ",\n  \"summary\": {{\n    \"errors\": {errors},\n    \"warnings\": {warnings},\n    \"infos\": {infos},\n    \"files\": {files}\n  }}\n}}"
